@@ -1,1 +1,50 @@
-fn main() {}
+//! The `mamori` binary: thin glue between the command line and the library crates.
+
+mod args;
+mod cmd_catalog;
+mod cmd_sbd;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use mamori_catalog::{CatalogSet, Lang};
+
+use crate::args::{Cli, Command, LangArg};
+
+/// Exit codes: 0 success, 1 a check found problems, 2 an error.
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 2;
+
+pub(crate) struct Ctx {
+    pub lang: Lang,
+    pub catalog_dir: Option<std::path::PathBuf>,
+}
+
+impl Ctx {
+    pub fn catalogs(&self) -> anyhow::Result<CatalogSet> {
+        Ok(CatalogSet::with_overlay(self.catalog_dir.as_deref())?)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Ctx {
+        lang: match cli.global.lang {
+            LangArg::Ja => Lang::Ja,
+            LangArg::En => Lang::En,
+        },
+        catalog_dir: cli.global.catalog_dir,
+    };
+    let result = match cli.command {
+        Command::Catalog(cmd) => cmd_catalog::run(&ctx, cmd),
+        Command::Sbd(cmd) => cmd_sbd::run(&ctx, cmd),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("mamori: error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
