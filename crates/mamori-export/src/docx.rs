@@ -130,7 +130,7 @@ pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
         );
         for r in shown {
             doc = doc.add_paragraph(
-                para(&format!("{} {}【{}】", r.id, r.name, r.chosen_name))
+                para(&format!("{} {}{}", r.id, r.name, spec.level_tag(&r.chosen_name)))
                     .style("Heading3")
                     .keep_next(true),
             );

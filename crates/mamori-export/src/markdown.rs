@@ -65,7 +65,7 @@ pub(crate) fn render(spec: &Spec) -> String {
         n += 1;
         let _ = writeln!(w, "### 2.{n} {}{}\n", section.name, paren(spec, &section.id));
         for r in shown {
-            let _ = writeln!(w, "#### {} {}【{}】\n", r.id, r.name, r.chosen_name);
+            let _ = writeln!(w, "#### {} {}{}\n", r.id, r.name, spec.level_tag(&r.chosen_name));
             let mut text = String::new();
             for p in &r.text {
                 match p {

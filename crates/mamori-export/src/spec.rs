@@ -213,6 +213,14 @@ impl Spec {
         }
     }
 
+    /// The level after a requirement heading: `【低位】` / ` [Low]`.
+    pub fn level_tag(&self, name: &str) -> String {
+        match self.lang {
+            Lang::Ja => format!("【{name}】"),
+            Lang::En => format!(" [{name}]"),
+        }
+    }
+
     pub fn build(table: &DecisionTable, lang: Lang, date: jiff::civil::Date) -> Spec {
         let labels = match lang {
             Lang::Ja => &LABELS_JA,
