@@ -22,7 +22,11 @@ pub fn check_catalog(c: &Catalog) -> Vec<Diagnostic> {
     check_localized(&c.title, &c.loc, "catalog.title", &mut err);
 
     // Unique IDs per kind.
-    unique(c.sources.iter().map(|s| (&s.id, &s.loc)), "source", &mut err);
+    unique(
+        c.sources.iter().map(|s| (&s.id, &s.loc)),
+        "source",
+        &mut err,
+    );
     unique(
         c.conditions.iter().map(|s| (&s.id, &s.loc)),
         "condition",
@@ -40,13 +44,23 @@ pub fn check_catalog(c: &Catalog) -> Vec<Diagnostic> {
         .collect();
 
     for s in &c.sources {
-        check_localized(&s.title, &s.loc, &format!("source[{}].title", s.id), &mut err);
+        check_localized(
+            &s.title,
+            &s.loc,
+            &format!("source[{}].title", s.id),
+            &mut err,
+        );
     }
 
     for cond in &c.conditions {
         let f = format!("condition[{}]", cond.id);
         check_localized(&cond.name, &cond.loc, &format!("{f}.name"), &mut err);
-        check_localized(&cond.question, &cond.loc, &format!("{f}.question"), &mut err);
+        check_localized(
+            &cond.question,
+            &cond.loc,
+            &format!("{f}.question"),
+            &mut err,
+        );
         if !sources.contains(cond.source.doc.as_str()) {
             err(
                 &cond.loc,
@@ -72,11 +86,7 @@ pub fn check_catalog(c: &Catalog) -> Vec<Diagnostic> {
                 let mut next = Some(parent.as_str());
                 while let Some(id) = next {
                     if !seen.insert(id) {
-                        err(
-                            &g.loc,
-                            format!("{f}.parent"),
-                            "groups form a cycle".into(),
-                        );
+                        err(&g.loc, format!("{f}.parent"), "groups form a cycle".into());
                         break;
                     }
                     next = groups.get(id).copied().flatten();
@@ -226,7 +236,11 @@ fn check_localized(
     err: &mut impl FnMut(&Loc, String, String),
 ) {
     if text.ja.trim().is_empty() {
-        err(loc, format!("{field}.ja"), "Japanese text is missing".into());
+        err(
+            loc,
+            format!("{field}.ja"),
+            "Japanese text is missing".into(),
+        );
     }
     if text.en.trim().is_empty() {
         err(loc, format!("{field}.en"), "English text is missing".into());

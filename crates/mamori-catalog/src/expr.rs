@@ -223,7 +223,9 @@ impl Parser {
     }
 
     fn end_pos(&self) -> usize {
-        self.tokens.last().map_or(1, |(t, p)| p + t.to_string().chars().count())
+        self.tokens
+            .last()
+            .map_or(1, |(t, p)| p + t.to_string().chars().count())
     }
 
     fn or(&mut self) -> Result<Expr, ExprError> {
@@ -266,7 +268,10 @@ impl Parser {
                 if self.peek() != Some(&Tok::Close) {
                     return Err(ExprError {
                         message: "missing `)`".to_owned(),
-                        position: self.tokens.get(self.pos).map_or(self.end_pos(), |(_, p)| *p),
+                        position: self
+                            .tokens
+                            .get(self.pos)
+                            .map_or(self.end_pos(), |(_, p)| *p),
                     });
                 }
                 self.pos += 1;
@@ -309,12 +314,21 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        check("", "error: empty condition (write `-` for an unconditional requirement) (at character 1)");
-        check("A or", "error: expected a condition ID at the end (at character 5)");
+        check(
+            "",
+            "error: empty condition (write `-` for an unconditional requirement) (at character 1)",
+        );
+        check(
+            "A or",
+            "error: expected a condition ID at the end (at character 5)",
+        );
         check("A F", "error: unexpected `F` (at character 3)");
         check("A & F", "error: unexpected character `&` (at character 3)");
         check("(A or B", "error: missing `)` (at character 8)");
-        check("A or or", "error: expected a condition ID, found `or` (at character 6)");
+        check(
+            "A or or",
+            "error: expected a condition ID, found `or` (at character 6)",
+        );
     }
 
     #[test]
@@ -327,7 +341,11 @@ mod tests {
         assert_eq!(c.eval(|_| true), Some(false));
         assert_eq!(Condition::Always.eval(|_| true), None);
         assert_eq!(
-            Condition::parse("(A or B) and C").unwrap().variables().into_iter().collect::<Vec<_>>(),
+            Condition::parse("(A or B) and C")
+                .unwrap()
+                .variables()
+                .into_iter()
+                .collect::<Vec<_>>(),
             vec!["A", "B", "C"]
         );
     }

@@ -99,7 +99,9 @@ impl Locator {
         if let Some((key, _)) = line.split_once('=') {
             key.trim().to_owned()
         } else {
-            line.trim_matches(|c| c == '[' || c == ']').trim().to_owned()
+            line.trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_owned()
         }
     }
 }
@@ -285,10 +287,7 @@ fn convert(l: &Locator, raw: RawFile, diags: &mut Vec<Diagnostic>) -> Fragment {
         recommendation: h.recommendation.is_some(),
     };
     if mode == Mode::Full {
-        for (present, name) in [
-            (header_set.version, "version"),
-            (header_set.title, "title"),
-        ] {
+        for (present, name) in [(header_set.version, "version"), (header_set.title, "title")] {
             if !present {
                 err(
                     l.at(&h.id),
@@ -533,7 +532,8 @@ fn rule(
     field: &str,
     err: &mut impl FnMut(Loc, String, String),
 ) -> RecommendationRule {
-    let mut pick = |value: &Option<Spanned<String>>, name: &str, fallback: Selector| match value {
+    let mut pick = |value: &Option<Spanned<String>>, name: &str, fallback: Selector| {
+        match value {
         None => fallback,
         Some(v) => Selector::parse(v.get_ref()).unwrap_or_else(|| {
             err(
@@ -546,6 +546,7 @@ fn rule(
             );
             fallback
         }),
+    }
     };
     RecommendationRule {
         unconditional: pick(&raw.unconditional, "unconditional", base.unconditional),

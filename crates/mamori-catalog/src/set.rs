@@ -7,10 +7,7 @@ use crate::load::{Diagnostic, Fragment, Mode, parse_file};
 use crate::model::Catalog;
 
 /// The catalogs compiled into the binary, as (file name, text).
-pub const BUILTIN: &[(&str, &str)] = &[(
-    "builtin:sbd.toml",
-    include_str!("../catalogs/sbd.toml"),
-)];
+pub const BUILTIN: &[(&str, &str)] = &[("builtin:sbd.toml", include_str!("../catalogs/sbd.toml"))];
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

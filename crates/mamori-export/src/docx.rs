@@ -1,8 +1,8 @@
 //! Word rendering of the specification chapter (A4, headings, tables, highlighted placeholders).
 
 use docx_rs::{
-    AlignmentType, Docx, PageMargin, Paragraph, Run, RunFonts, Shading, ShdType, Style,
-    StyleType, Table, TableCell, TableRow, WidthType,
+    AlignmentType, Docx, PageMargin, Paragraph, Run, RunFonts, Shading, ShdType, Style, StyleType,
+    Table, TableCell, TableRow, WidthType,
 };
 use mamori_catalog::Level;
 
@@ -23,7 +23,12 @@ fn heading(id: &str, name: &str, size_half_points: usize) -> Style {
         .next("Normal")
         .size(size_half_points)
         .bold()
-        .fonts(RunFonts::new().east_asia(FONT_JA_GOTHIC).ascii(FONT_JA_GOTHIC).hi_ansi(FONT_JA_GOTHIC))
+        .fonts(
+            RunFonts::new()
+                .east_asia(FONT_JA_GOTHIC)
+                .ascii(FONT_JA_GOTHIC)
+                .hi_ansi(FONT_JA_GOTHIC),
+        )
 }
 
 fn para(text: &str) -> Paragraph {
@@ -59,7 +64,9 @@ fn table(headers: &[&str], widths: &[usize], rows: Vec<Vec<String>>) -> Table {
             r.iter().zip(&w).map(|(c, w)| cell(c, *w)).collect(),
         ));
     }
-    Table::new(out).set_grid(w).width(TEXT_WIDTH, WidthType::Dxa)
+    Table::new(out)
+        .set_grid(w)
+        .width(TEXT_WIDTH, WidthType::Dxa)
 }
 
 pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
@@ -74,7 +81,12 @@ pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
                 .left(MARGIN)
                 .right(MARGIN),
         )
-        .default_fonts(RunFonts::new().east_asia(FONT_JA).ascii(FONT_JA).hi_ansi(FONT_JA))
+        .default_fonts(
+            RunFonts::new()
+                .east_asia(FONT_JA)
+                .ascii(FONT_JA)
+                .hi_ansi(FONT_JA),
+        )
         .default_size(21)
         .add_style(heading("Title", "Title", 36))
         .add_style(heading("Heading1", "heading 1", 28).outline_lvl(0))
@@ -108,7 +120,14 @@ pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
         &[1, 5, 1, 9],
         spec.answers
             .iter()
-            .map(|a| vec![a.id.clone(), a.name.clone(), a.mark.to_owned(), a.reason.clone()])
+            .map(|a| {
+                vec![
+                    a.id.clone(),
+                    a.name.clone(),
+                    a.mark.to_owned(),
+                    a.reason.clone(),
+                ]
+            })
             .collect(),
     ));
 
@@ -130,9 +149,14 @@ pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
         );
         for r in shown {
             doc = doc.add_paragraph(
-                para(&format!("{} {}{}", r.id, r.name, spec.level_tag(&r.chosen_name)))
-                    .style("Heading3")
-                    .keep_next(true),
+                para(&format!(
+                    "{} {}{}",
+                    r.id,
+                    r.name,
+                    spec.level_tag(&r.chosen_name)
+                ))
+                .style("Heading3")
+                .keep_next(true),
             );
             let mut p = Paragraph::new();
             for piece in &r.text {

@@ -37,7 +37,11 @@ pub(crate) fn render(spec: &Spec) -> String {
     let _ = writeln!(w, "\n{}\n", l.intro);
 
     let _ = writeln!(w, "## 1. {}\n", l.conditions);
-    let _ = writeln!(w, "| {} | {} | {} | {} |", l.id, l.condition, l.answer, l.reason);
+    let _ = writeln!(
+        w,
+        "| {} | {} | {} | {} |",
+        l.id, l.condition, l.answer, l.reason
+    );
     let _ = writeln!(w, "|---|---|:-:|---|");
     for a in &spec.answers {
         let _ = writeln!(
@@ -63,9 +67,20 @@ pub(crate) fn render(spec: &Spec) -> String {
             continue;
         }
         n += 1;
-        let _ = writeln!(w, "### 2.{n} {}{}\n", section.name, paren(spec, &section.id));
+        let _ = writeln!(
+            w,
+            "### 2.{n} {}{}\n",
+            section.name,
+            paren(spec, &section.id)
+        );
         for r in shown {
-            let _ = writeln!(w, "#### {} {}{}\n", r.id, r.name, spec.level_tag(&r.chosen_name));
+            let _ = writeln!(
+                w,
+                "#### {} {}{}\n",
+                r.id,
+                r.name,
+                spec.level_tag(&r.chosen_name)
+            );
             let mut text = String::new();
             for p in &r.text {
                 match p {
@@ -122,7 +137,12 @@ pub(crate) fn render(spec: &Spec) -> String {
             w,
             "| {}{} | {} | {} | {} | {} | {} |",
             c.name,
-            paren(spec, &c.category), c.levels[0], c.levels[1], c.levels[2], c.levels[3], c.total
+            paren(spec, &c.category),
+            c.levels[0],
+            c.levels[1],
+            c.levels[2],
+            c.levels[3],
+            c.total
         );
     }
     let _ = writeln!(
@@ -142,7 +162,13 @@ pub(crate) fn render(spec: &Spec) -> String {
         let _ = writeln!(w, "{}", l.no_open_placeholders);
     }
     for p in &spec.open_placeholders {
-        let _ = writeln!(w, "- {} {}: {}", p.requirement, p.name, spec.open_mark(&p.label));
+        let _ = writeln!(
+            w,
+            "- {} {}: {}",
+            p.requirement,
+            p.name,
+            spec.open_mark(&p.label)
+        );
     }
     out
 }

@@ -44,6 +44,9 @@ mod tests {
         assert_eq!(wareki(date(1989, 1, 8)), "平成元年1月8日");
         assert_eq!(wareki(date(1989, 1, 7)), "昭和64年1月7日");
         assert_eq!(wareki(date(1900, 1, 1)), "1900年1月1日");
-        assert_eq!(date_with_wareki(date(2025, 3, 28)), "2025-03-28（令和7年3月28日）");
+        assert_eq!(
+            date_with_wareki(date(2025, 3, 28)),
+            "2025-03-28（令和7年3月28日）"
+        );
     }
 }

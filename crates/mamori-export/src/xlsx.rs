@@ -68,7 +68,7 @@ pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
         ],
         reqs.len(),
     )?;
-    sheet.set_header(&format!("&L{}&R{}", spec.system, spec.date_wareki));
+    sheet.set_header(format!("&L{}&R{}", spec.system, spec.date_wareki));
     sheet.set_footer("&C&P / &N");
     for (i, (section, r)) in reqs.iter().enumerate() {
         let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -93,7 +93,12 @@ pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
     setup_sheet(
         sheet,
         l.conditions,
-        &[(l.id, 6.0), (l.condition, 24.0), (l.answer, 8.0), (l.reason, 80.0)],
+        &[
+            (l.id, 6.0),
+            (l.condition, 24.0),
+            (l.answer, 8.0),
+            (l.reason, 80.0),
+        ],
         spec.answers.len(),
     )?;
     for (i, a) in spec.answers.iter().enumerate() {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use mamori_catalog::{Catalog, Diagnostic, Level, Localized, Loc};
+use mamori_catalog::{Catalog, Diagnostic, Level, Loc, Localized};
 use serde::Serialize;
 
 use crate::profile::Profile;
@@ -101,7 +101,11 @@ pub struct DecisionTable {
 pub struct DecisionError(pub Vec<Diagnostic>);
 
 /// The recommended level of one item for the given answers.
-pub fn recommend(catalog: &Catalog, item: &mamori_catalog::Item, answer: impl Fn(&str) -> bool) -> (Level, Trace) {
+pub fn recommend(
+    catalog: &Catalog,
+    item: &mamori_catalog::Item,
+    answer: impl Fn(&str) -> bool,
+) -> (Level, Trace) {
     let rule = catalog.rule_for(item);
     let holds = item.condition.eval(&answer);
     let selector = match holds {
@@ -132,7 +136,10 @@ pub fn decide(catalog: &Catalog, profile: &Profile) -> Result<DecisionTable, Dec
             diags.push(Diagnostic {
                 loc: origin_loc.clone(),
                 field: format!("answers.{}", c.id),
-                message: format!("missing: answer judgment condition {} ({})", c.id, c.name.ja),
+                message: format!(
+                    "missing: answer judgment condition {} ({})",
+                    c.id, c.name.ja
+                ),
             });
         }
     }
@@ -144,7 +151,12 @@ pub fn decide(catalog: &Catalog, profile: &Profile) -> Result<DecisionTable, Dec
                 message: format!(
                     "`{id}` is not a judgment condition of catalog `{}` (expected one of {})",
                     catalog.id,
-                    catalog.conditions.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", ")
+                    catalog
+                        .conditions
+                        .iter()
+                        .map(|c| c.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         }
@@ -233,8 +245,15 @@ pub fn decide(catalog: &Catalog, profile: &Profile) -> Result<DecisionTable, Dec
             } else {
                 item.text_at(chosen).cloned()
             },
-            fills: profile.placeholders.get(&item.id).cloned().unwrap_or_default(),
-            source: format!("{} / {} / {}", item.source.doc, item.source.table, item.source.item),
+            fills: profile
+                .placeholders
+                .get(&item.id)
+                .cloned()
+                .unwrap_or_default(),
+            source: format!(
+                "{} / {} / {}",
+                item.source.doc, item.source.table, item.source.item
+            ),
         };
         if decision.is_override() {
             counts.overrides += 1;

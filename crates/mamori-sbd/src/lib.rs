@@ -9,7 +9,7 @@ mod engine;
 mod profile;
 
 pub use engine::{
-    AnswerRow, Counts, Decision, DecisionTable, DecisionError, Trace, decide, recommend,
+    AnswerRow, Counts, Decision, DecisionError, DecisionTable, Trace, decide, recommend,
 };
 pub use profile::{Answer, Override, Profile, ProfileError, SystemInfo};
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use mamori_catalog::{Diagnostic, Level, Locator, Loc};
+use mamori_catalog::{Diagnostic, Level, Loc, Locator};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -253,20 +253,33 @@ justification = "why"
     #[test]
     fn reports_line_and_field() {
         assert_eq!(
-            errors("[system]\nname = \"X\"\n[answers]\nA = { answer = \"maybe\", reason = \"r\" }\n"),
-            vec!["p.toml:4:16: answers.A.answer: expected yes or no (true/false, yes/no, ○/×, はい/いいえ)"]
+            errors(
+                "[system]\nname = \"X\"\n[answers]\nA = { answer = \"maybe\", reason = \"r\" }\n"
+            ),
+            vec![
+                "p.toml:4:16: answers.A.answer: expected yes or no (true/false, yes/no, ○/×, はい/いいえ)"
+            ]
         );
         assert_eq!(
-            errors("[system]\nname = \"X\"\n[overrides.AT-1-1]\nlevel = \"top\"\njustification = \"j\"\n"),
-            vec!["p.toml:4:9: overrides.AT-1-1.level: unknown level `top` (expected omit, low, middle, high or 省略/低位/中位/高位)"]
+            errors(
+                "[system]\nname = \"X\"\n[overrides.AT-1-1]\nlevel = \"top\"\njustification = \"j\"\n"
+            ),
+            vec![
+                "p.toml:4:9: overrides.AT-1-1.level: unknown level `top` (expected omit, low, middle, high or 省略/低位/中位/高位)"
+            ]
         );
         assert_eq!(
             errors("[system]\nname = \"X\"\n[overrides.AT-1-1]\nlevel = \"low\"\n"),
-            vec!["p.toml:3:1: overrides.AT-1-1.justification: missing: an override needs a justification"]
+            vec![
+                "p.toml:3:1: overrides.AT-1-1.justification: missing: an override needs a justification"
+            ]
         );
         let e = errors("[system]\nname = \"X\"\nanswer = 3\n");
         assert_eq!(e.len(), 1);
-        assert!(e[0].starts_with("p.toml:3:1: answer: unknown field `answer`"), "{e:?}");
+        assert!(
+            e[0].starts_with("p.toml:3:1: answer: unknown field `answer`"),
+            "{e:?}"
+        );
         let e = errors("[system]\nname = \"X\n");
         assert!(e[0].starts_with("p.toml:2:"), "{e:?}");
     }

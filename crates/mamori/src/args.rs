@@ -21,7 +21,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// Language of the output: ja (default) or en.
-    #[arg(long, global = true, value_enum, default_value = "ja", env = "MAMORI_LANG")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "ja",
+        env = "MAMORI_LANG"
+    )]
     pub lang: LangArg,
     /// A directory of catalog files (*.toml) that extend or replace the built-in catalogs.
     #[arg(long, global = true, env = "MAMORI_CATALOG_DIR", value_name = "DIR")]

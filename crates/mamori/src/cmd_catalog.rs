@@ -51,11 +51,20 @@ fn check(ctx: &Ctx) -> anyhow::Result<u8> {
 
 fn list(ctx: &Ctx, only: Option<&str>, as_json: bool) -> anyhow::Result<u8> {
     let set = ctx.catalogs()?;
-    let catalogs: Vec<_> = set.iter().filter(|c| only.is_none_or(|o| o == c.id)).collect();
+    let catalogs: Vec<_> = set
+        .iter()
+        .filter(|c| only.is_none_or(|o| o == c.id))
+        .collect();
     if let Some(o) = only
         && catalogs.is_empty()
     {
-        bail!("no catalog `{o}` (available: {})", set.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "));
+        bail!(
+            "no catalog `{o}` (available: {})",
+            set.iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     if as_json {
         let v: Vec<_> = catalogs

@@ -26,7 +26,14 @@ pub(crate) fn run(ctx: &Ctx, cmd: SbdCmd) -> anyhow::Result<u8> {
             format,
             output,
             date,
-        } => spec(ctx, catalog, &profile, format.as_deref(), output.as_deref(), date.as_deref()),
+        } => spec(
+            ctx,
+            catalog,
+            &profile,
+            format.as_deref(),
+            output.as_deref(),
+            date.as_deref(),
+        ),
     }
 }
 
@@ -62,7 +69,11 @@ fn recommend(ctx: &Ctx, c: &Catalog, yes: &[String], as_json: bool) -> anyhow::R
         if !c.conditions.iter().any(|q| q.id.eq_ignore_ascii_case(y)) {
             bail!(
                 "--yes: `{y}` is not a judgment condition (expected some of {})",
-                c.conditions.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(", ")
+                c.conditions
+                    .iter()
+                    .map(|q| q.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
     }
@@ -131,8 +142,9 @@ fn spec(
 ) -> anyhow::Result<u8> {
     let to_stdout = out.is_none_or(|p| p == Path::new("-"));
     let format = match format {
-        Some(f) => SpecFormat::parse(f)
-            .with_context(|| format!("--format: unknown format `{f}` (expected md, json, docx or xlsx)"))?,
+        Some(f) => SpecFormat::parse(f).with_context(|| {
+            format!("--format: unknown format `{f}` (expected md, json, docx or xlsx)")
+        })?,
         None => out
             .filter(|_| !to_stdout)
             .and_then(|p| p.extension())
@@ -140,7 +152,10 @@ fn spec(
             .unwrap_or(SpecFormat::Markdown),
     };
     if to_stdout && matches!(format, SpecFormat::Docx | SpecFormat::Xlsx) {
-        bail!("--format {}: a binary document needs an output file (-o FILE)", format.extension());
+        bail!(
+            "--format {}: a binary document needs an output file (-o FILE)",
+            format.extension()
+        );
     }
     let date = match date {
         Some(d) => d

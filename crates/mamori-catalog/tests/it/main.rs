@@ -1,5 +1,7 @@
 //! Integration tests for the catalog loader and `catalog check` rules.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use mamori_catalog::{CatalogSet, Level, LevelText, LoadError};
 
 const HEADER: &str = r#"schema = 1
@@ -51,7 +53,11 @@ fn diagnostics(files: &[(&str, &str)]) -> Vec<String> {
 
 fn check(body: &str, expect: &[&str]) {
     let text = format!("{HEADER}{body}");
-    assert_eq!(diagnostics(&[("t.toml", &text)]), expect, "catalog body:\n{body}");
+    assert_eq!(
+        diagnostics(&[("t.toml", &text)]),
+        expect,
+        "catalog body:\n{body}"
+    );
 }
 
 #[test]
@@ -113,11 +119,24 @@ fn sbd_catalog_encodes_the_seed_tables() {
             .map(|(l, c)| if item.has_text(*l) { c } else { '-' })
             .collect();
         assert_eq!(got, levels, "{id} levels");
-        assert_eq!(sbd.category_of(item).map(|g| g.id.as_str()), Some(cat), "{id}");
-        assert!(!item.notes.is_empty() || !item.source.item.is_empty(), "{id}");
+        assert_eq!(
+            sbd.category_of(item).map(|g| g.id.as_str()),
+            Some(cat),
+            "{id}"
+        );
+        assert!(
+            !item.notes.is_empty() || !item.source.item.is_empty(),
+            "{id}"
+        );
         // Cumulative reading: once a level has text, every higher level has text too.
-        let first = Level::WITH_TEXT.iter().position(|l| item.has_text(*l)).unwrap();
-        assert!(Level::WITH_TEXT[first..].iter().all(|l| item.has_text(*l)), "{id}");
+        let first = Level::WITH_TEXT
+            .iter()
+            .position(|l| item.has_text(*l))
+            .unwrap();
+        assert!(
+            Level::WITH_TEXT[first..].iter().all(|l| item.has_text(*l)),
+            "{id}"
+        );
     }
     let names: Vec<(&str, &str)> = sbd
         .conditions
@@ -137,7 +156,10 @@ fn sbd_catalog_encodes_the_seed_tables() {
     );
     // The seed's (一 同様): AT-1-2 repeats its low text at middle and high.
     let at12 = sbd.item("AT-1-2").unwrap();
-    assert!(matches!(at12.levels[&Level::Middle].text, LevelText::SameAs { level: Level::Low }));
+    assert!(matches!(
+        at12.levels[&Level::Middle].text,
+        LevelText::SameAs { level: Level::Low }
+    ));
     assert_eq!(at12.text_at(Level::High), at12.text_at(Level::Low));
 }
 
@@ -150,7 +172,9 @@ fn a_well_formed_catalog_passes() {
 fn unknown_condition_is_named_with_file_line_and_field() {
     check(
         &GOOD_ITEM.replace("condition = \"A\"", "condition = \"A or Z\""),
-        &["t.toml:31:13: item[X-1].condition: `Z` is not a judgment condition of catalog `t` (defined: A)"],
+        &[
+            "t.toml:31:13: item[X-1].condition: `Z` is not a judgment condition of catalog `t` (defined: A)",
+        ],
     );
 }
 
@@ -158,7 +182,9 @@ fn unknown_condition_is_named_with_file_line_and_field() {
 fn malformed_condition_expression() {
     check(
         &GOOD_ITEM.replace("condition = \"A\"", "condition = \"A or\""),
-        &["t.toml:31:13: item[X-1].condition: `A or`: expected a condition ID at the end (at character 5)"],
+        &[
+            "t.toml:31:13: item[X-1].condition: `A or`: expected a condition ID at the end (at character 5)",
+        ],
     );
 }
 
@@ -166,9 +192,7 @@ fn malformed_condition_expression() {
 fn duplicate_ids() {
     check(
         &format!("{GOOD_ITEM}{GOOD_ITEM}"),
-        &[
-            "t.toml:38:6: item[X-1].id: duplicate item ID in this file",
-        ],
+        &["t.toml:38:6: item[X-1].id: duplicate item ID in this file"],
     );
 }
 
@@ -179,8 +203,13 @@ fn every_level_must_be_stated() {
         &["t.toml:28:6: item[X-1].levels.low: missing: give `text`, `same_as` or `absent = true`"],
     );
     check(
-        &GOOD_ITEM.replace("{ absent = true }", "{ absent = true, same_as = \"middle\" }"),
-        &["t.toml:33:14: item[X-1].levels.low: give exactly one of `text`, `same_as` or `absent = true`"],
+        &GOOD_ITEM.replace(
+            "{ absent = true }",
+            "{ absent = true, same_as = \"middle\" }",
+        ),
+        &[
+            "t.toml:33:14: item[X-1].levels.low: give exactly one of `text`, `same_as` or `absent = true`",
+        ],
     );
 }
 
@@ -188,18 +217,24 @@ fn every_level_must_be_stated() {
 fn same_as_must_point_down_to_text() {
     check(
         &GOOD_ITEM.replace("{ same_as = \"middle\" }", "{ same_as = \"low\" }"),
-        &["t.toml:35:15: item[X-1].levels.high.same_as: level `low` is absent: it has no text to repeat"],
+        &[
+            "t.toml:35:15: item[X-1].levels.high.same_as: level `low` is absent: it has no text to repeat",
+        ],
     );
     check(
         &GOOD_ITEM.replace("{ same_as = \"middle\" }", "{ same_as = \"high\" }"),
-        &["t.toml:35:15: item[X-1].levels.high.same_as: must name a lower level than `high`, not `high`"],
+        &[
+            "t.toml:35:15: item[X-1].levels.high.same_as: must name a lower level than `high`, not `high`",
+        ],
     );
 }
 
 #[test]
 fn references_must_resolve() {
     check(
-        &GOOD_ITEM.replace("group = \"G\"", "group = \"Q\"").replace("doc = \"doc\"", "doc = \"nope\""),
+        &GOOD_ITEM
+            .replace("group = \"G\"", "group = \"Q\"")
+            .replace("doc = \"doc\"", "doc = \"nope\""),
         &[
             "t.toml:29:9: item[X-1].group: unknown group `Q`",
             "t.toml:32:18: item[X-1].source.doc: unknown source `nope`",
@@ -215,7 +250,9 @@ fn placeholders_must_be_closed_and_labelled() {
     );
     check(
         &GOOD_ITEM.replace("中位の文", "記録を[ ]保管"),
-        &["t.toml:34:17: item[X-1].levels.middle.text.ja: a placeholder `[…]` needs a label saying what to fill in"],
+        &[
+            "t.toml:34:17: item[X-1].levels.middle.text.ja: a placeholder `[…]` needs a label saying what to fill in",
+        ],
     );
 }
 
@@ -223,7 +260,9 @@ fn placeholders_must_be_closed_and_labelled() {
 fn toml_errors_name_line_and_field() {
     check(
         &GOOD_ITEM.replace("title = {", "titel = {"),
-        &["t.toml:30:1: titel: unknown field `titel`, expected one of `id`, `group`, `title`, `condition`, `source`, `notes`, `levels`, `recommend`"],
+        &[
+            "t.toml:30:1: titel: unknown field `titel`, expected one of `id`, `group`, `title`, `condition`, `source`, `notes`, `levels`, `recommend`",
+        ],
     );
     let d = diagnostics(&[("bad.toml", "schema = 1\n[catalog\nid = \"x\"\n")]);
     assert_eq!(d.len(), 1);
@@ -266,7 +305,11 @@ levels.high = { text = { ja = "独自の文。", en = "Own text." } }
     let sbd = set.get("sbd").unwrap();
     assert_eq!(sbd.items.len(), 25);
     assert_eq!(
-        sbd.item("AU-1-1").unwrap().text_at(Level::Middle).unwrap().ja,
+        sbd.item("AU-1-1")
+            .unwrap()
+            .text_at(Level::Middle)
+            .unwrap()
+            .ja,
         "公式文面（中位）。"
     );
     assert_eq!(sbd.items.last().unwrap().id, "ORG-1");
@@ -278,7 +321,9 @@ levels.high = { text = { ja = "独自の文。", en = "Own text." } }
         "schema = 1\n[catalog]\nid = \"sbd\"\nmode = \"extend\"\n\n[[item]]\nid = \"ORG-2\"\ngroup = \"AU-1\"\ntitle = { ja = \"x\", en = \"x\" }\ncondition = \"G\"\nsource = { doc = \"nisc-sbd\", table = \"t\", item = \"i\" }\nlevels.low = { text = { ja = \"a\", en = \"a\" } }\nlevels.middle = { same_as = \"low\" }\nlevels.high = { same_as = \"low\" }\n",
     )
     .unwrap();
-    let err = CatalogSet::with_overlay(Some(dir.path())).unwrap_err().to_string();
+    let err = CatalogSet::with_overlay(Some(dir.path()))
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("zz-broken.toml:10:13: item[ORG-2].condition: `G` is not a judgment condition of catalog `sbd` (defined: A, B, C, D, E, F)"),
         "{err}"
@@ -288,7 +333,12 @@ levels.high = { text = { ja = "独自の文。", en = "Own text." } }
 #[test]
 fn extending_an_unknown_catalog_is_an_error() {
     assert_eq!(
-        diagnostics(&[("x.toml", "schema = 1\n[catalog]\nid = \"nope\"\nmode = \"extend\"\n")]),
-        ["x.toml:3:6: catalog.id: `mode = \"extend\"` but no catalog `nope` was loaded before this file"]
+        diagnostics(&[(
+            "x.toml",
+            "schema = 1\n[catalog]\nid = \"nope\"\nmode = \"extend\"\n"
+        )]),
+        [
+            "x.toml:3:6: catalog.id: `mode = \"extend\"` but no catalog `nope` was loaded before this file"
+        ]
     );
 }

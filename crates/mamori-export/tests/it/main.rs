@@ -1,5 +1,7 @@
 //! Rendering tests: golden files for Markdown and JSON, real-application checks for docx/xlsx.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,8 +34,12 @@ fn golden(name: &str, actual: &[u8]) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
+    let expected = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
     if expected != actual {
         let exp = String::from_utf8_lossy(&expected);
         let act = String::from_utf8_lossy(actual);
@@ -51,8 +57,14 @@ fn golden(name: &str, actual: &[u8]) {
 #[test]
 fn markdown_golden_ja_and_en() {
     let t = worked_example();
-    golden("gyosei-joho-teikyo.spec.ja.md", &render_spec(&t, SpecFormat::Markdown, Lang::Ja, date()).unwrap());
-    golden("gyosei-joho-teikyo.spec.en.md", &render_spec(&t, SpecFormat::Markdown, Lang::En, date()).unwrap());
+    golden(
+        "gyosei-joho-teikyo.spec.ja.md",
+        &render_spec(&t, SpecFormat::Markdown, Lang::Ja, date()).unwrap(),
+    );
+    golden(
+        "gyosei-joho-teikyo.spec.en.md",
+        &render_spec(&t, SpecFormat::Markdown, Lang::En, date()).unwrap(),
+    );
 }
 
 #[test]
@@ -61,8 +73,12 @@ fn json_golden() {
     let bytes = render_spec(&t, SpecFormat::Json, Lang::Ja, date()).unwrap();
     golden("gyosei-joho-teikyo.spec.ja.json", &bytes);
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    let reqs: Vec<&serde_json::Value> = v["sections"].as_array().unwrap().iter()
-        .flat_map(|s| s["requirements"].as_array().unwrap()).collect();
+    let reqs: Vec<&serde_json::Value> = v["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["requirements"].as_array().unwrap())
+        .collect();
     assert_eq!(reqs.len(), 24);
     assert_eq!(reqs[0]["id"], "AT-1-1");
     assert_eq!(reqs[0]["recommended_level"], "middle");
@@ -74,16 +90,20 @@ fn json_golden() {
 #[test]
 fn markdown_marks_and_lists_open_placeholders_and_uses_fills() {
     let mut t = worked_example();
-    let md = String::from_utf8(render_spec(&t, SpecFormat::Markdown, Lang::Ja, date()).unwrap()).unwrap();
+    let md = String::from_utf8(render_spec(&t, SpecFormat::Markdown, Lang::Ja, date()).unwrap())
+        .unwrap();
     assert!(md.contains("**［要記入：記録の保存期間］**"), "{md}");
     assert!(md.contains("- AU-1-1 証跡の蓄積・管理: ［要記入：記録の保存期間］"));
     // Omitted requirements are not in the text but are in the decision table with the reason.
     assert!(!md.contains("#### AT-2-2"));
-    assert!(md.contains("| AT-2-2 | マルウェア対策の管理 | A or B | A=○, B=× → ○ | 高位 | **省略**（変更） |"));
+    assert!(md.contains(
+        "| AT-2-2 | マルウェア対策の管理 | A or B | A=○, B=× → ○ | 高位 | **省略**（変更） |"
+    ));
     // A filled placeholder is printed as its value and no longer listed.
     let row = t.rows.iter_mut().find(|r| r.id == "AU-1-1").unwrap();
     row.fills.insert("記録の保存期間".into(), "5年間".into());
-    let md = String::from_utf8(render_spec(&t, SpecFormat::Markdown, Lang::Ja, date()).unwrap()).unwrap();
+    let md = String::from_utf8(render_spec(&t, SpecFormat::Markdown, Lang::Ja, date()).unwrap())
+        .unwrap();
     assert!(md.contains("5年間保存すること。"), "{md}");
     assert!(md.contains("記入が必要な箇所はない。"));
 }
@@ -99,11 +119,18 @@ fn zip_entry(bytes: &[u8], name: &str) -> String {
 /// in CI (CI=true) its absence fails the test.
 fn soffice() -> Option<&'static str> {
     for bin in ["soffice", "libreoffice"] {
-        if Command::new(bin).arg("--version").output().is_ok_and(|o| o.status.success()) {
+        if Command::new(bin)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
             return Some(bin);
         }
     }
-    assert!(std::env::var_os("CI").is_none(), "LibreOffice (soffice) is required in CI: .ci/run installs it");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "LibreOffice (soffice) is required in CI: .ci/run installs it"
+    );
     eprintln!("note: LibreOffice not installed; skipping the conversion check");
     None
 }
@@ -114,10 +141,17 @@ fn docx_is_a_real_word_document_that_libreoffice_converts() {
     let bytes = render_spec(&t, SpecFormat::Docx, Lang::Ja, date()).unwrap();
     let doc = zip_entry(&bytes, "word/document.xml");
     assert!(doc.contains("AT-1-1 通信経路の分離【低位】"));
-    assert!(doc.contains(r#"<w:pStyle w:val="Heading1" />"#) || doc.contains(r#"<w:pStyle w:val="Heading1"/>"#), "headings are styled");
+    assert!(
+        doc.contains(r#"<w:pStyle w:val="Heading1" />"#)
+            || doc.contains(r#"<w:pStyle w:val="Heading1"/>"#),
+        "headings are styled"
+    );
     assert!(doc.contains("<w:tbl>"), "has tables");
     assert!(doc.contains("要記入：記録の保存期間"));
-    assert!(doc.contains(r#"w:highlight w:val="yellow""#), "placeholders highlighted");
+    assert!(
+        doc.contains(r#"w:highlight w:val="yellow""#),
+        "placeholders highlighted"
+    );
     let styles = zip_entry(&bytes, "word/styles.xml");
     assert!(styles.contains("heading 1"));
 
@@ -127,14 +161,28 @@ fn docx_is_a_real_word_document_that_libreoffice_converts() {
     std::fs::write(&input, &bytes).unwrap();
     let profile_dir = dir.path().join("lo-profile");
     let out = Command::new(bin)
-        .arg(format!("-env:UserInstallation=file://{}", profile_dir.display()))
-        .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile_dir.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
         .arg(dir.path())
         .arg(&input)
         .output()
         .unwrap();
     let pdf = dir.path().join("spec.pdf");
-    assert!(pdf.exists(), "LibreOffice did not convert the docx: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        pdf.exists(),
+        "LibreOffice did not convert the docx: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let pdf_bytes = std::fs::read(&pdf).unwrap();
     assert!(pdf_bytes.starts_with(b"%PDF"), "not a PDF");
     // With poppler's pdftotext (installed by .ci/run) check the text made it into the PDF.
@@ -143,7 +191,10 @@ fn docx_is_a_real_word_document_that_libreoffice_converts() {
     {
         let text = String::from_utf8_lossy(&o.stdout);
         assert!(text.contains("AT-1-1"), "PDF text lacks requirement IDs");
-        assert!(text.contains("通信経路の分離"), "PDF text lacks Japanese requirement names");
+        assert!(
+            text.contains("通信経路の分離"),
+            "PDF text lacks Japanese requirement names"
+        );
     }
     let keep = root().join("target/test-artifacts");
     if std::fs::create_dir_all(&keep).is_ok() {
@@ -157,17 +208,50 @@ fn xlsx_checklist_reads_back_with_filters_and_frozen_header() {
     let t = worked_example();
     let bytes = render_spec(&t, SpecFormat::Xlsx, Lang::Ja, date()).unwrap();
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
-    assert_eq!(wb.sheet_names(), ["チェックリスト", "判断条件", "記入が必要な箇所"]);
+    assert_eq!(
+        wb.sheet_names(),
+        ["チェックリスト", "判断条件", "記入が必要な箇所"]
+    );
     let range = wb.worksheet_range("チェックリスト").unwrap();
-    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
     assert_eq!(rows.len(), 25);
-    assert_eq!(rows[0], ["ID", "対策区分", "対策要件", "判断条件", "判断", "推奨レベル", "採用レベル", "変更理由", "仕様記載内容"]);
-    assert_eq!(rows[1][..7], ["AT-1-1", "AT 侵害対策", "通信経路の分離", "A or F", "A=○, F=× → ○", "中位", "低位"]);
+    assert_eq!(
+        rows[0],
+        [
+            "ID",
+            "対策区分",
+            "対策要件",
+            "判断条件",
+            "判断",
+            "推奨レベル",
+            "採用レベル",
+            "変更理由",
+            "仕様記載内容"
+        ]
+    );
+    assert_eq!(
+        rows[1][..7],
+        [
+            "AT-1-1",
+            "AT 侵害対策",
+            "通信経路の分離",
+            "A or F",
+            "A=○, F=× → ○",
+            "中位",
+            "低位"
+        ]
+    );
     assert!(!rows[1][7].is_empty(), "override justification");
     let au = rows.iter().find(|r| r[0] == "AU-1-1").unwrap();
     assert!(au[8].contains("[記録の保存期間]"));
     let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
-    assert!(sheet.contains(r#"<autoFilter ref="A1:I25"/>"#), "filter on the header");
+    assert!(
+        sheet.contains(r#"<autoFilter ref="A1:I25"/>"#),
+        "filter on the header"
+    );
     assert!(sheet.contains(r#"state="frozen""#), "frozen header");
     let placeholders = wb.worksheet_range("記入が必要な箇所").unwrap();
     assert_eq!(placeholders.rows().nth(1).unwrap()[0].to_string(), "AU-1-1");

@@ -1,5 +1,7 @@
 //! End-to-end tests of the `mamori` binary: exit codes, messages, files written.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -29,7 +31,11 @@ fn stderr(o: &Output) -> String {
 fn catalog_check_passes_on_builtin_catalogs() {
     let o = mamori(&["catalog", "check"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).starts_with("ok: sbd 2011.1 — 24 items, 6 conditions"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("ok: sbd 2011.1 — 24 items, 6 conditions"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -47,7 +53,10 @@ fn catalog_check_fails_precisely_on_a_broken_overlay() {
     let err = stderr(&o);
     let f = file.display();
     assert!(err.contains(&format!("{f}:10:13: item[AT-1-1].condition: `Q` is not a judgment condition of catalog `sbd` (defined: A, B, C, D, E, F)")), "{err}");
-    assert!(err.contains(&format!("{f}:7:6: item[AT-1-1].levels.high: missing")), "{err}");
+    assert!(
+        err.contains(&format!("{f}:7:6: item[AT-1-1].levels.high: missing")),
+        "{err}"
+    );
     assert!(err.contains(&format!("{f}:13:17: item[AT-1-1].levels.middle.same_as: must name a lower level than `middle`, not `high`")), "{err}");
     assert!(err.contains("catalog check failed: 3 problem(s)"), "{err}");
     // Other commands refuse to run on invalid catalogs, with the same message.
@@ -62,7 +71,10 @@ fn catalog_list_and_show() {
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert_eq!(out.lines().filter(|l| l.starts_with("  ")).count(), 24);
-    assert!(out.contains("AT-1-1   AT  A or F   通信経路の分離"), "{out}");
+    assert!(
+        out.contains("AT-1-1   AT  A or F   通信経路の分離"),
+        "{out}"
+    );
 
     let o = mamori(&["catalog", "show", "AC-1-1"]);
     let out = stdout(&o);
@@ -71,7 +83,11 @@ fn catalog_list_and_show() {
     assert!(out.contains("[低位] —"), "low level is absent: {out}");
 
     let o = mamori(&["--lang", "en", "catalog", "show", "A"]);
-    assert!(stdout(&o).starts_with("A External access [Environment and means of use]"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("A External access [Environment and means of use]"),
+        "{}",
+        stdout(&o)
+    );
 
     let o = mamori(&["catalog", "show", "ZZ-9"]);
     assert_eq!(o.status.code(), Some(2));
@@ -82,7 +98,12 @@ fn catalog_list_and_show() {
 fn sbd_questions_lists_six_conditions() {
     let o = mamori(&["sbd", "questions", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let ids: Vec<&str> = v["conditions"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["A", "B", "C", "D", "E", "F"]);
     assert_eq!(v["conditions"][0]["viewpoint"], "environment");
     let o = mamori(&["sbd", "questions"]);
@@ -98,7 +119,12 @@ fn sbd_recommend_json_contract() {
     assert_eq!(reqs.len(), 24);
     assert_eq!(reqs[0]["id"], "AT-1-1");
     assert_eq!(reqs[0]["recommended_level"], "middle");
-    let level = |id: &str| reqs.iter().find(|r| r["id"] == id).unwrap()["recommended_level"].as_str().unwrap().to_owned();
+    let level = |id: &str| {
+        reqs.iter().find(|r| r["id"] == id).unwrap()["recommended_level"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
     assert_eq!(level("AT-2-2"), "high");
     assert_eq!(level("AU-1-1"), "low");
     assert_eq!(level("AC-1-1"), "omit");
@@ -106,7 +132,9 @@ fn sbd_recommend_json_contract() {
     assert_eq!(v["answers"]["A"], true);
     assert_eq!(v["answers"]["B"], false);
     for r in reqs {
-        assert!(["omit", "low", "middle", "high"].contains(&r["recommended_level"].as_str().unwrap()));
+        assert!(
+            ["omit", "low", "middle", "high"].contains(&r["recommended_level"].as_str().unwrap())
+        );
     }
 }
 
@@ -114,15 +142,32 @@ fn sbd_recommend_json_contract() {
 fn sbd_recommend_rejects_unknown_condition() {
     let o = mamori(&["sbd", "recommend", "--yes", "A,Z"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--yes: `Z` is not a judgment condition (expected some of A, B, C, D, E, F)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("--yes: `Z` is not a judgment condition (expected some of A, B, C, D, E, F)"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn sbd_spec_markdown_to_stdout_matches_golden() {
-    let o = mamori(&["sbd", "spec", "examples/gyosei-joho-teikyo.toml", "--format", "md", "--date", "2026-11-23"]);
+    let o = mamori(&[
+        "sbd",
+        "spec",
+        "examples/gyosei-joho-teikyo.toml",
+        "--format",
+        "md",
+        "--date",
+        "2026-11-23",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let golden = std::fs::read(root().join("examples/output/gyosei-joho-teikyo.spec.ja.md")).unwrap();
-    assert!(o.stdout == golden, "CLI output differs from examples/output/gyosei-joho-teikyo.spec.ja.md");
+    let golden =
+        std::fs::read(root().join("examples/output/gyosei-joho-teikyo.spec.ja.md")).unwrap();
+    assert!(
+        o.stdout == golden,
+        "CLI output differs from examples/output/gyosei-joho-teikyo.spec.ja.md"
+    );
 }
 
 #[test]
@@ -130,13 +175,27 @@ fn sbd_spec_writes_docx_and_xlsx_files() {
     let dir = tempfile::tempdir().unwrap();
     for ext in ["docx", "xlsx"] {
         let out = dir.path().join(format!("spec.{ext}"));
-        let o = mamori(&["sbd", "spec", "examples/gyosei-joho-teikyo.toml", "-o", out.to_str().unwrap(), "--date", "2026-11-23"]);
+        let o = mamori(&[
+            "sbd",
+            "spec",
+            "examples/gyosei-joho-teikyo.toml",
+            "-o",
+            out.to_str().unwrap(),
+            "--date",
+            "2026-11-23",
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         let bytes = std::fs::read(&out).unwrap();
         assert!(bytes.starts_with(b"PK"), "{ext} is a zip package");
         assert!(stderr(&o).contains("24 requirements, 7 overrides"));
     }
-    let o = mamori(&["sbd", "spec", "examples/gyosei-joho-teikyo.toml", "--format", "docx"]);
+    let o = mamori(&[
+        "sbd",
+        "spec",
+        "examples/gyosei-joho-teikyo.toml",
+        "--format",
+        "docx",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("needs an output file"));
 }
@@ -152,10 +211,22 @@ fn malformed_profile_gets_line_and_field_and_keeps_existing_output() {
     .unwrap();
     let out = dir.path().join("spec.md");
     std::fs::write(&out, "previous version").unwrap();
-    let o = mamori(&["sbd", "spec", profile.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = mamori(&[
+        "sbd",
+        "spec",
+        profile.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains(&format!("{}:5:16: answers.A.answer: expected yes or no", profile.display())), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:5:16: answers.A.answer: expected yes or no",
+            profile.display()
+        )),
+        "{err}"
+    );
     assert!(!err.contains("panicked"));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous version");
 
@@ -172,5 +243,9 @@ fn malformed_profile_gets_line_and_field_and_keeps_existing_output() {
     std::fs::write(&profile, "\u{0}\u{1}garbage = = =").unwrap();
     let o = mamori(&["sbd", "spec", profile.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains(&format!("{}:1:", profile.display())), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}:1:", profile.display())),
+        "{}",
+        stderr(&o)
+    );
 }
