@@ -11,7 +11,7 @@ pub const BUILTIN: &[(&str, &str)] = &[("builtin:sbd.toml", include_str!("../cat
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read catalog directory {path}: {source}")]
+    #[error("cannot read catalog directory {path}")]
     Io {
         path: String,
         #[source]

@@ -188,13 +188,41 @@ pub fn decide(catalog: &Catalog, profile: &Profile) -> Result<DecisionTable, Dec
             Some(_) => {}
         }
     }
-    for id in profile.placeholders.keys() {
-        if catalog.item(id).is_none() {
+    for (id, fills) in &profile.placeholders {
+        let Some(item) = catalog.item(id) else {
             diags.push(Diagnostic {
                 loc: origin_loc.clone(),
                 field: format!("placeholders.{id}"),
                 message: format!("no requirement `{id}` in catalog `{}`", catalog.id),
             });
+            continue;
+        };
+        let mut known: Vec<&str> = Level::WITH_TEXT
+            .into_iter()
+            .filter_map(|l| item.text_at(l))
+            .flat_map(|t| {
+                mamori_catalog::placeholders(&t.ja)
+                    .into_iter()
+                    .chain(mamori_catalog::placeholders(&t.en))
+            })
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        for label in fills.keys() {
+            if !known.contains(&label.as_str()) {
+                diags.push(Diagnostic {
+                    loc: origin_loc.clone(),
+                    field: format!("placeholders.{id}.{label}"),
+                    message: format!(
+                        "{id} has no placeholder [{label}] (its placeholders: {})",
+                        if known.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                });
+            }
         }
     }
     if !diags.is_empty() {
