@@ -1,0 +1,144 @@
+//! My Number protection: check digits and a scanner that finds individual numbers (個人番号)
+//! and corporate numbers (法人番号) in text and documents.
+//!
+//! **The full number never leaves this crate.** Tokens are validated in place; what callers
+//! receive is a [`Finding`] with the last four digits behind asterisks and a keyed hash
+//! (HMAC-SHA256 under a per-installation [`HashKey`]) for counting distinct numbers.
+
+mod checkdigit;
+mod finding;
+mod keyed;
+mod matcher;
+mod number;
+mod text;
+
+pub use checkdigit::{
+    corporate_check_digit, individual_check_digit, is_valid_corporate, is_valid_individual,
+};
+pub use finding::{Evidence, Finding, Location};
+pub use keyed::{HashKey, mask};
+pub use matcher::{Confidence, Kind, Keywords, Shape};
+pub use number::{CheckOutcome, check_number};
+pub use text::{TextOptions, TextStream};
+
+use matcher::{KeywordFinders, Token, context, for_each_token, grade};
+
+/// The scanner: keywords and the hash key, shared by every file of a scan.
+pub struct Scanner {
+    key: HashKey,
+    keywords: KeywordFinders,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner").finish_non_exhaustive()
+    }
+}
+
+impl Scanner {
+    pub fn new(key: HashKey, keywords: &Keywords) -> Scanner {
+        Scanner {
+            key,
+            keywords: KeywordFinders::new(keywords),
+        }
+    }
+
+    /// Whether a column header or label names numbers of this kind (e.g. 個人番号).
+    pub fn label_names(&self, kind: Kind, label: &str) -> bool {
+        self.keywords.names(kind, label)
+    }
+
+    fn finding(&self, t: &Token, evidence: Evidence, location: Location) -> Finding {
+        let ctx = matcher::Context {
+            positive: matches!(evidence, Evidence::Keyword | Evidence::Header),
+            negative: evidence == Evidence::NegativeCue,
+        };
+        Finding {
+            kind: t.kind,
+            confidence: grade(t, ctx),
+            shape: t.shape,
+            fullwidth: t.fullwidth,
+            masked: mask(t.digits()),
+            hash: self.key.hash(t.kind.key(), t.digits()),
+            evidence,
+            location,
+        }
+    }
+
+    /// Scans one short piece of text (a cell, a paragraph, a page) held in memory.
+    /// `header` says whether the unit's column or label already names a number kind;
+    /// `locate` turns a byte offset into a location.
+    pub fn scan_unit(
+        &self,
+        text: &str,
+        header: impl Fn(Kind) -> bool,
+        locate: impl Fn(usize) -> Location,
+        out: &mut Vec<Finding>,
+    ) {
+        let s = text.as_bytes();
+        for_each_token(s, 0, s.len(), |t| {
+            let ctx = context(s, &t, &self.keywords);
+            let evidence = if header(t.kind) {
+                Evidence::Header
+            } else {
+                Evidence::from_context(ctx)
+            };
+            out.push(self.finding(&t, evidence, locate(t.start)));
+        });
+    }
+
+    /// A numeric spreadsheet cell. A 12-digit integer is an individual-number candidate, a
+    /// 13-digit one a corporate-number candidate, and an 11-digit one an individual number
+    /// whose leading zero was lost (low confidence unless the column says otherwise).
+    pub fn scan_numeric_cell(
+        &self,
+        value: f64,
+        header: impl Fn(Kind) -> bool,
+        location: Location,
+    ) -> Option<Finding> {
+        if !(value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 1e13) {
+            return None;
+        }
+        // Exact: integers below 2^53 are represented exactly in f64.
+        let n = value as u64;
+        let len = if n == 0 { 1 } else { n.ilog10() as usize + 1 };
+        let (kind, shape, width) = match len {
+            13 => (Kind::Corporate, Shape::NumericCell, 13),
+            12 => (Kind::Individual, Shape::NumericCell, 12),
+            11 => (Kind::Individual, Shape::PaddedCell, 12),
+            _ => return None,
+        };
+        let mut digits = [0u8; 13];
+        let mut x = n;
+        for i in (0..width).rev() {
+            digits[i] = (x % 10) as u8;
+            x /= 10;
+        }
+        let valid = match kind {
+            Kind::Individual => {
+                let mut d = [0u8; 12];
+                d.copy_from_slice(&digits[..12]);
+                is_valid_individual(&d)
+            }
+            Kind::Corporate => is_valid_corporate(&digits),
+        };
+        if !valid {
+            return None;
+        }
+        let t = Token {
+            kind,
+            shape,
+            fullwidth: false,
+            start: 0,
+            end: 0,
+            digits,
+            len: width,
+        };
+        let evidence = if header(kind) {
+            Evidence::Header
+        } else {
+            Evidence::None
+        };
+        Some(self.finding(&t, evidence, location))
+    }
+}

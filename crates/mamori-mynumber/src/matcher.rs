@@ -1,0 +1,533 @@
+//! The hot loop: finds number-shaped tokens in UTF-8 text, validates their check digits and
+//! grades them by context.
+//!
+//! A token is a maximal run of digit groups joined by single separators. Only whole tokens are
+//! candidates, so a 12-digit window inside a longer run (or inside a 4-4-4-4 card number) never
+//! matches. Digits are ASCII `0-9` or full-width `０-９`; separators are space, hyphen, dot and
+//! their full-width or look-alike forms (－ ー ‐ − ． 　).
+
+use crate::checkdigit::{is_valid_corporate, is_valid_individual};
+
+/// Individual (個人番号) or corporate (法人番号).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Individual,
+    Corporate,
+}
+
+impl Kind {
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Individual => "individual",
+            Kind::Corporate => "corporate",
+        }
+    }
+}
+
+/// How sure the scanner is that a valid-check-digit token is really a number of its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    fn up(self) -> Confidence {
+        match self {
+            Confidence::Low => Confidence::Medium,
+            _ => Confidence::High,
+        }
+    }
+
+    fn down(self) -> Confidence {
+        match self {
+            Confidence::High => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
+}
+
+/// How the number was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// 12 or 13 digits in a row.
+    Plain,
+    /// 4-4-4 (or 1-4-4-4 for a corporate number) with one kind of separator.
+    Grouped,
+    /// A numeric spreadsheet cell holding the number.
+    NumericCell,
+    /// A numeric cell of 11 digits: a 12-digit number whose leading zero was lost.
+    PaddedCell,
+    /// `T` + 13 digits: a qualified-invoice registration number (never a personal number).
+    Invoice,
+}
+
+/// A validated number, still in the clear. Crate-private: callers only ever see [`Hit`]s,
+/// built by [`crate::Scanner`] with the number masked and hashed.
+#[derive(Clone, Copy)]
+pub(crate) struct Token {
+    pub kind: Kind,
+    pub shape: Shape,
+    pub fullwidth: bool,
+    pub start: usize,
+    pub end: usize,
+    pub digits: [u8; 13],
+    pub len: usize,
+}
+
+impl Token {
+    pub fn digits(&self) -> &[u8] {
+        &self.digits[..self.len]
+    }
+}
+
+/// Keywords that raise or lower confidence when they appear near a number.
+#[derive(Debug, Clone)]
+pub struct Keywords {
+    pub individual: Vec<String>,
+    pub corporate: Vec<String>,
+    pub negative: Vec<String>,
+    /// Bytes of text looked at before and after the number (UTF-8; ~3 bytes per Japanese
+    /// character).
+    pub window: usize,
+}
+
+impl Default for Keywords {
+    fn default() -> Self {
+        let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect();
+        Keywords {
+            individual: v(&[
+                "マイナンバー", "個人番号", "番号確認", "扶養控除等申告書", "源泉徴収票",
+                "支払調書", "被扶養者", "本人確認", "共通番号", "通知カード", "個人識別番号",
+                "My Number", "my number", "MyNumber", "MY NUMBER", "mynumber", "MYNUMBER",
+                "kojin_bango", "kojinbango", "KOJIN_BANGO",
+            ]),
+            corporate: v(&[
+                "法人番号", "会社法人等番号", "corporate number", "Corporate Number",
+                "CORPORATE NUMBER", "corporate_number", "houjin_bangou", "hojin_bango",
+            ]),
+            negative: v(&[
+                "電話", "TEL", "Tel", "tel", "FAX", "Fax", "fax", "携帯", "注文番号",
+                "受付番号", "伝票番号", "口座番号", "会員番号", "商品コード", "JAN", "管理番号",
+                "お問い合わせ番号", "証券番号",
+            ]),
+            window: 96,
+        }
+    }
+}
+
+/// What context said about a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Context {
+    pub positive: bool,
+    pub negative: bool,
+}
+
+const MAX_GROUPS: usize = 8;
+
+/// Reads one digit at `i`: ASCII or full-width (EF BC 90–99). Returns (value, byte length).
+#[inline(always)]
+fn digit_at(s: &[u8], i: usize) -> Option<(u8, usize, bool)> {
+    let b = *s.get(i)?;
+    if b.is_ascii_digit() {
+        return Some((b - b'0', 1, false));
+    }
+    if b == 0xEF && s.get(i + 1) == Some(&0xBC) {
+        if let Some(&c) = s.get(i + 2)
+            && (0x90..=0x99).contains(&c)
+        {
+            return Some((c - 0x90, 3, true));
+        }
+    }
+    None
+}
+
+/// The number of digits in the run starting at `i`, counting up to 5.
+#[inline]
+fn run_length(s: &[u8], mut i: usize) -> usize {
+    let mut n = 0;
+    while n < 5 {
+        match digit_at(s, i) {
+            Some((_, len, _)) => {
+                n += 1;
+                i += len;
+            }
+            None => break,
+        }
+    }
+    n
+}
+
+/// Reads one separator at `i`; returns (separator id, byte length).
+#[inline]
+fn separator_at(s: &[u8], i: usize) -> Option<(u8, usize)> {
+    let b = *s.get(i)?;
+    match b {
+        b'-' | b' ' | b'.' => Some((b, 1)),
+        0xEF if s.get(i + 1) == Some(&0xBC) => match s.get(i + 2) {
+            Some(0x8D) => Some((b'-', 3)), // －
+            Some(0x8E) => Some((b'.', 3)), // ．
+            _ => None,
+        },
+        0xE3 => match (s.get(i + 1), s.get(i + 2)) {
+            (Some(0x83), Some(0xBC)) => Some((b'-', 3)), // ー (typed as a dash)
+            (Some(0x80), Some(0x80)) => Some((b' ', 3)), // 全角スペース
+            _ => None,
+        },
+        0xE2 => match (s.get(i + 1), s.get(i + 2)) {
+            (Some(0x80), Some(0x90)) | (Some(0x80), Some(0x91)) => Some((b'-', 3)), // ‐ ‑
+            (Some(0x88), Some(0x92)) => Some((b'-', 3)),                          // −
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether the character ending just before `i` is an ASCII letter (or `_`), which makes the
+/// token part of an identifier rather than a number on its own.
+#[inline]
+fn letter_before(s: &[u8], i: usize) -> Option<u8> {
+    let b = *s.get(i.checked_sub(1)?)?;
+    if b.is_ascii_alphabetic() || b == b'_' {
+        return Some(b);
+    }
+    // Full-width Ｔ (EF BC B4) before an invoice number.
+    if i >= 3 && s[i - 3..i] == [0xEF, 0xBC, 0xB4] {
+        return Some(b'T');
+    }
+    None
+}
+
+/// A hyphen or dot and a digit right after the token: a decimal (`….5`) or a longer code
+/// (`…-1`), so the token is part of something else. Spaces do separate numbers.
+#[inline]
+fn joined_after(s: &[u8], end: usize) -> bool {
+    matches!(separator_at(s, end), Some((b'-' | b'.', len)) if digit_at(s, end + len).is_some())
+}
+
+/// The same before the token: `03-621498320257`, `0.621498320257`.
+#[inline]
+fn joined_before(s: &[u8], start: usize) -> bool {
+    for len in [1usize, 3] {
+        if let Some(at) = start.checked_sub(len)
+            && matches!(separator_at(s, at), Some((b'-' | b'.', l)) if l == len)
+        {
+            return (1..=3).any(|k| at >= k && digit_at(s, at - k).is_some_and(|(_, l, _)| l == k));
+        }
+    }
+    false
+}
+
+#[inline]
+fn letter_after(s: &[u8], i: usize) -> bool {
+    s.get(i)
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+}
+
+/// Parses the token starting at `start` (a digit). Returns the token, if it has a candidate
+/// shape and a valid check digit, and the byte offset just past the token.
+#[inline]
+pub(crate) fn token_at(s: &[u8], start: usize) -> (Option<Token>, usize) {
+    let mut digits = [0u8; 13];
+    let mut n = 0usize;
+    let mut groups = [0u8; MAX_GROUPS];
+    let mut ngroups = 0usize;
+    let mut sep: Option<u8> = None;
+    let mut mixed_sep = false;
+    let mut fullwidth = false;
+    let mut i = start;
+    let mut run = 0u8;
+    loop {
+        if let Some((d, len, fw)) = digit_at(s, i) {
+            if n < 13 {
+                digits[n] = d;
+            }
+            n += 1;
+            run = run.saturating_add(1);
+            fullwidth |= fw;
+            i += len;
+            continue;
+        }
+        // End of a group.
+        if ngroups < MAX_GROUPS {
+            groups[ngroups] = run;
+        }
+        ngroups += 1;
+        run = 0;
+        // A single separator continues the token only between short groups (as in 4-4-4 or
+        // 1-4-4-4): `621498320257 123456789018` is two numbers, and so is
+        // `1234 621498320257`.
+        if let Some((id, len)) = separator_at(s, i)
+            && groups[ngroups.min(MAX_GROUPS) - 1] <= 4
+            && (1..=4).contains(&run_length(s, i + len))
+        {
+            match sep {
+                None => sep = Some(id),
+                Some(prev) if prev != id => mixed_sep = true,
+                Some(_) => {}
+            }
+            i += len;
+            continue;
+        }
+        break;
+    }
+    let end = i;
+    if ngroups > MAX_GROUPS || n > 13 || n < 12 {
+        return (None, end);
+    }
+    let g = &groups[..ngroups];
+    let (kind, shape) = match (n, g) {
+        (12, [12]) => (Kind::Individual, Shape::Plain),
+        (12, [4, 4, 4]) if !mixed_sep => (Kind::Individual, Shape::Grouped),
+        (13, [13]) => (Kind::Corporate, Shape::Plain),
+        (13, [1, 4, 4, 4]) if !mixed_sep => (Kind::Corporate, Shape::Grouped),
+        _ => return (None, end),
+    };
+    // Identifiers such as `ABC123456789012` or `id_…` are not numbers; `T` + 13 digits is an
+    // invoice registration number.
+    let before = letter_before(s, start);
+    let shape = match (kind, before) {
+        (_, None) => shape,
+        (Kind::Corporate, Some(b'T')) if shape == Shape::Plain => Shape::Invoice,
+        _ => return (None, end),
+    };
+    if letter_after(s, end) || joined_after(s, end) || joined_before(s, start) {
+        return (None, end);
+    }
+    let valid = match kind {
+        Kind::Individual => {
+            let mut d = [0u8; 12];
+            d.copy_from_slice(&digits[..12]);
+            is_valid_individual(&d)
+        }
+        Kind::Corporate => is_valid_corporate(&digits),
+    };
+    if !valid {
+        return (None, end);
+    }
+    (
+        Some(Token {
+            kind,
+            shape,
+            fullwidth,
+            start,
+            end,
+            digits,
+            len: n,
+        }),
+        end,
+    )
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `w` is an ASCII digit or 0xEF (the lead byte of full-width digits).
+/// Branch-free SWAR: `hasbetween` for 0x30–0x39 and `haszero` for 0xEF.
+#[inline(always)]
+fn interesting(w: u64) -> bool {
+    let low7 = w & (ONES * 0x7F);
+    // Bytes in (0x2F, 0x3A) among bytes < 0x80.
+    let between = ((ONES * (127 + 0x3A)).wrapping_sub(low7)) & !w & (low7.wrapping_add(ONES * (127 - 0x2F))) & HIGHS;
+    let x = w ^ (ONES * 0xEF);
+    let ef = x.wrapping_sub(ONES) & !x & HIGHS;
+    (between | ef) != 0
+}
+
+/// Calls `f` with every validated token whose first byte lies in `from..to`; the text may
+/// extend beyond `to` so that tokens starting near the end are read whole. `from` must not lie
+/// inside a token: pass 0 or a position this function returned. Returns where to resume (the
+/// end of the last token read, or `to`).
+#[inline]
+pub(crate) fn for_each_token(s: &[u8], from: usize, to: usize, mut f: impl FnMut(Token)) -> usize {
+    let to = to.min(s.len());
+    let mut i = from;
+    while i < to {
+        // Fast skip, eight bytes at a time.
+        while i + 8 <= to {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&s[i..i + 8]);
+            if interesting(u64::from_le_bytes(w)) {
+                break;
+            }
+            i += 8;
+        }
+        if i >= to {
+            break;
+        }
+        if digit_at(s, i).is_some() {
+            let (tok, end) = token_at(s, i);
+            if let Some(t) = tok {
+                f(t);
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    i.max(to)
+}
+
+/// Looks for keywords around a token: positive keywords on the same line or the line before
+/// (a label above a value), negative cues on the same line only; never further than the
+/// window.
+pub(crate) fn context(s: &[u8], t: &Token, kw: &KeywordFinders) -> Context {
+    let lo = t.start.saturating_sub(kw.window);
+    let hi = (t.end + kw.window).min(s.len());
+    let window_before = &s[lo..t.start];
+    // Same line: from the last newline before the token.
+    let line_from = memchr::memrchr(b'\n', window_before).map_or(lo, |nl| lo + nl + 1);
+    // Line before: from the newline before that one.
+    let prev_from = if line_from > lo {
+        memchr::memrchr(b'\n', &s[lo..line_from - 1]).map_or(lo, |nl| lo + nl + 1)
+    } else {
+        lo
+    };
+    let line_to = memchr::memchr(b'\n', &s[t.end..hi]).map_or(hi, |nl| t.end + nl);
+    let after = &s[t.end..line_to];
+    let pos = match t.kind {
+        Kind::Individual => &kw.individual,
+        Kind::Corporate => &kw.corporate,
+    };
+    let near = |set: &[memchr::memmem::Finder<'static>], before: &[u8]| {
+        set.iter()
+            .any(|f| f.find(before).is_some() || f.find(after).is_some())
+    };
+    let negative = near(&kw.negative, &s[line_from..t.start]);
+    // A label on the line above counts unless this line has a negative cue of its own.
+    let positive = near(pos, &s[line_from..t.start])
+        || (!negative && near(pos, &s[prev_from..line_from]));
+    Context { positive, negative }
+}
+
+/// Keyword searchers built once per scanner.
+pub(crate) struct KeywordFinders {
+    pub individual: Vec<memchr::memmem::Finder<'static>>,
+    pub corporate: Vec<memchr::memmem::Finder<'static>>,
+    pub negative: Vec<memchr::memmem::Finder<'static>>,
+    pub window: usize,
+}
+
+impl KeywordFinders {
+    pub fn new(k: &Keywords) -> KeywordFinders {
+        let f = |xs: &[String]| {
+            xs.iter()
+                .filter(|x| !x.is_empty())
+                .map(|x| memchr::memmem::Finder::new(x.as_bytes()).into_owned())
+                .collect()
+        };
+        KeywordFinders {
+            individual: f(&k.individual),
+            corporate: f(&k.corporate),
+            negative: f(&k.negative),
+            window: k.window,
+        }
+    }
+
+    /// Whether a header or label names numbers of this kind (e.g. a column titled 個人番号).
+    pub fn names(&self, kind: Kind, label: &str) -> bool {
+        let set = match kind {
+            Kind::Individual => &self.individual,
+            Kind::Corporate => &self.corporate,
+        };
+        set.iter().any(|f| f.find(label.as_bytes()).is_some())
+    }
+}
+
+/// The confidence of a validated token given its shape and context.
+pub(crate) fn grade(t: &Token, ctx: Context) -> Confidence {
+    let base = match t.shape {
+        Shape::Grouped => Confidence::Medium,
+        Shape::Plain | Shape::NumericCell | Shape::PaddedCell | Shape::Invoice => Confidence::Low,
+    };
+    let mut c = base;
+    if ctx.positive {
+        c = if t.shape == Shape::PaddedCell { c.up() } else { Confidence::High };
+    } else if ctx.negative {
+        c = c.down();
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(s: &str) -> Vec<(Kind, Shape, String)> {
+        let mut out = Vec::new();
+        for_each_token(s.as_bytes(), 0, s.len(), |t| {
+            let d: String = t.digits().iter().map(|d| char::from(b'0' + d)).collect();
+            out.push((t.kind, t.shape, d));
+        });
+        out
+    }
+
+    #[test]
+    fn finds_shapes() {
+        use Kind::*;
+        use Shape::*;
+        let v = "621498320257".to_string();
+        assert_eq!(tokens("番号621498320257です"), [(Individual, Plain, v.clone())]);
+        assert_eq!(tokens("6214-9832-0257"), [(Individual, Grouped, v.clone())]);
+        assert_eq!(tokens("6214 9832 0257"), [(Individual, Grouped, v.clone())]);
+        assert_eq!(tokens("6214.9832.0257"), [(Individual, Grouped, v.clone())]);
+        assert_eq!(tokens("６２１４－９８３２－０２５７"), [(Individual, Grouped, v.clone())]);
+        assert_eq!(tokens("６２１４９８３２０２５７"), [(Individual, Plain, v.clone())]);
+        assert_eq!(tokens("6214ー9832ー0257"), [(Individual, Grouped, v.clone())]);
+        assert_eq!(tokens("6214　9832　0257"), [(Individual, Grouped, v.clone())]);
+        assert_eq!(tokens("5835678256246"), [(Corporate, Plain, "5835678256246".into())]);
+        assert_eq!(tokens("T5835678256246"), [(Corporate, Invoice, "5835678256246".into())]);
+        assert_eq!(tokens("a,621498320257,b"), [(Individual, Plain, v.clone())]);
+        assert_eq!(tokens("621498320257\n123456789018"), [(Individual, Plain, v.clone()), (Individual, Plain, "123456789018".into())]);
+        assert_eq!(tokens("621498320257 123456789018"), [(Individual, Plain, v.clone()), (Individual, Plain, "123456789018".into())]);
+        assert_eq!(tokens("No 1234 621498320257"), [(Individual, Plain, v.clone())]);
+        assert_eq!(tokens("6214 9832 0257 12345"), [(Individual, Grouped, v.clone())]);
+    }
+
+    #[test]
+    fn rejects_non_candidates() {
+        for s in [
+            "621498320258",          // check digit
+            "1621498320257",         // inside a longer run (13 digits, invalid corporate)
+            "6214983202570",         // longer run
+            "6214-9832-0257-1234",   // card-like 4-4-4-4
+            "1234-6214-9832-0257",   // card-like 4-4-4-4
+            "6214-9832 0257",        // mixed separators
+            "62149-832-0257",        // wrong grouping
+            "ID621498320257",        // identifier
+            "621498320257abc",       // identifier
+            "６２１４９８３２０２５７８", // full-width longer run
+            "621498320257.5",        // decimal
+            "0.621498320257",        // decimal
+            "621498320257-1",        // longer code
+            "03-621498320257",       // longer code
+        ] {
+            assert_eq!(tokens(s), [], "{s}");
+        }
+    }
+
+    #[test]
+    fn swar_filter_is_exact_for_every_byte() {
+        for b in 0u8..=255 {
+            let w = u64::from_le_bytes([b' ', b' ', b' ', b, b' ', b' ', b' ', b' ']);
+            assert_eq!(interesting(w), b.is_ascii_digit() || b == 0xEF, "byte {b:#x}");
+        }
+        // Neighbouring high bytes do not disturb the test.
+        let w = u64::from_le_bytes([0xFF, 0x80, 0x2F, 0x3A, 0xEE, 0xF0, 0x00, 0x7F]);
+        assert!(!interesting(w));
+    }
+
+    #[test]
+    fn a_token_crossing_the_range_end_is_read_whole_and_resumed_after() {
+        let s = b"x 621498320257 123456789018";
+        let mut found = Vec::new();
+        let resume = for_each_token(s, 0, 5, |t| found.push(t.start));
+        assert_eq!((found.clone(), resume), (vec![2], 14));
+        let resume = for_each_token(s, resume, s.len(), |t| found.push(t.start));
+        assert_eq!((found, resume), (vec![2, 15], s.len()));
+    }
+}
