@@ -6,6 +6,7 @@
 //! (HMAC-SHA256 under a per-installation [`HashKey`]) for counting distinct numbers.
 
 mod checkdigit;
+mod files;
 mod finding;
 mod keyed;
 mod matcher;
@@ -15,9 +16,13 @@ mod text;
 pub use checkdigit::{
     corporate_check_digit, individual_check_digit, is_valid_corporate, is_valid_individual,
 };
+pub use files::{
+    FileFinding, FileScan, FileScanner, Format, Limits, NotScanned, PdfText, cell_name, detect,
+    detect_encoding,
+};
 pub use finding::{Evidence, Finding, Location};
 pub use keyed::{HashKey, mask};
-pub use matcher::{Confidence, Kind, Keywords, Shape};
+pub use matcher::{Confidence, Keywords, Kind, Shape};
 pub use number::{CheckOutcome, check_number};
 pub use text::{TextOptions, TextStream};
 

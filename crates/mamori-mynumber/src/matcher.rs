@@ -101,19 +101,56 @@ impl Default for Keywords {
         let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect();
         Keywords {
             individual: v(&[
-                "マイナンバー", "個人番号", "番号確認", "扶養控除等申告書", "源泉徴収票",
-                "支払調書", "被扶養者", "本人確認", "共通番号", "通知カード", "個人識別番号",
-                "My Number", "my number", "MyNumber", "MY NUMBER", "mynumber", "MYNUMBER",
-                "kojin_bango", "kojinbango", "KOJIN_BANGO",
+                "マイナンバー",
+                "個人番号",
+                "番号確認",
+                "扶養控除等申告書",
+                "源泉徴収票",
+                "支払調書",
+                "被扶養者",
+                "本人確認",
+                "共通番号",
+                "通知カード",
+                "個人識別番号",
+                "My Number",
+                "my number",
+                "MyNumber",
+                "MY NUMBER",
+                "mynumber",
+                "MYNUMBER",
+                "kojin_bango",
+                "kojinbango",
+                "KOJIN_BANGO",
             ]),
             corporate: v(&[
-                "法人番号", "会社法人等番号", "corporate number", "Corporate Number",
-                "CORPORATE NUMBER", "corporate_number", "houjin_bangou", "hojin_bango",
+                "法人番号",
+                "会社法人等番号",
+                "corporate number",
+                "Corporate Number",
+                "CORPORATE NUMBER",
+                "corporate_number",
+                "houjin_bangou",
+                "hojin_bango",
             ]),
             negative: v(&[
-                "電話", "TEL", "Tel", "tel", "FAX", "Fax", "fax", "携帯", "注文番号",
-                "受付番号", "伝票番号", "口座番号", "会員番号", "商品コード", "JAN", "管理番号",
-                "お問い合わせ番号", "証券番号",
+                "電話",
+                "TEL",
+                "Tel",
+                "tel",
+                "FAX",
+                "Fax",
+                "fax",
+                "携帯",
+                "注文番号",
+                "受付番号",
+                "伝票番号",
+                "口座番号",
+                "会員番号",
+                "商品コード",
+                "JAN",
+                "管理番号",
+                "お問い合わせ番号",
+                "証券番号",
             ]),
             window: 96,
         }
@@ -180,7 +217,7 @@ fn separator_at(s: &[u8], i: usize) -> Option<(u8, usize)> {
         },
         0xE2 => match (s.get(i + 1), s.get(i + 2)) {
             (Some(0x80), Some(0x90)) | (Some(0x80), Some(0x91)) => Some((b'-', 3)), // ‐ ‑
-            (Some(0x88), Some(0x92)) => Some((b'-', 3)),                          // −
+            (Some(0x88), Some(0x92)) => Some((b'-', 3)),                            // −
             _ => None,
         },
         _ => None,
@@ -332,7 +369,10 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 fn interesting(w: u64) -> bool {
     let low7 = w & (ONES * 0x7F);
     // Bytes in (0x2F, 0x3A) among bytes < 0x80.
-    let between = ((ONES * (127 + 0x3A)).wrapping_sub(low7)) & !w & (low7.wrapping_add(ONES * (127 - 0x2F))) & HIGHS;
+    let between = ((ONES * (127 + 0x3A)).wrapping_sub(low7))
+        & !w
+        & (low7.wrapping_add(ONES * (127 - 0x2F)))
+        & HIGHS;
     let x = w ^ (ONES * 0xEF);
     let ef = x.wrapping_sub(ONES) & !x & HIGHS;
     (between | ef) != 0
@@ -399,8 +439,8 @@ pub(crate) fn context(s: &[u8], t: &Token, kw: &KeywordFinders) -> Context {
     };
     let negative = near(&kw.negative, &s[line_from..t.start]);
     // A label on the line above counts unless this line has a negative cue of its own.
-    let positive = near(pos, &s[line_from..t.start])
-        || (!negative && near(pos, &s[prev_from..line_from]));
+    let positive =
+        near(pos, &s[line_from..t.start]) || (!negative && near(pos, &s[prev_from..line_from]));
     Context { positive, negative }
 }
 
@@ -446,7 +486,11 @@ pub(crate) fn grade(t: &Token, ctx: Context) -> Confidence {
     };
     let mut c = base;
     if ctx.positive {
-        c = if t.shape == Shape::PaddedCell { c.up() } else { Confidence::High };
+        c = if t.shape == Shape::PaddedCell {
+            c.up()
+        } else {
+            Confidence::High
+        };
     } else if ctx.negative {
         c = c.down();
     }
@@ -471,40 +515,79 @@ mod tests {
         use Kind::*;
         use Shape::*;
         let v = "621498320257".to_string();
-        assert_eq!(tokens("番号621498320257です"), [(Individual, Plain, v.clone())]);
+        assert_eq!(
+            tokens("番号621498320257です"),
+            [(Individual, Plain, v.clone())]
+        );
         assert_eq!(tokens("6214-9832-0257"), [(Individual, Grouped, v.clone())]);
         assert_eq!(tokens("6214 9832 0257"), [(Individual, Grouped, v.clone())]);
         assert_eq!(tokens("6214.9832.0257"), [(Individual, Grouped, v.clone())]);
-        assert_eq!(tokens("６２１４－９８３２－０２５７"), [(Individual, Grouped, v.clone())]);
-        assert_eq!(tokens("６２１４９８３２０２５７"), [(Individual, Plain, v.clone())]);
-        assert_eq!(tokens("6214ー9832ー0257"), [(Individual, Grouped, v.clone())]);
-        assert_eq!(tokens("6214　9832　0257"), [(Individual, Grouped, v.clone())]);
-        assert_eq!(tokens("5835678256246"), [(Corporate, Plain, "5835678256246".into())]);
-        assert_eq!(tokens("T5835678256246"), [(Corporate, Invoice, "5835678256246".into())]);
+        assert_eq!(
+            tokens("６２１４－９８３２－０２５７"),
+            [(Individual, Grouped, v.clone())]
+        );
+        assert_eq!(
+            tokens("６２１４９８３２０２５７"),
+            [(Individual, Plain, v.clone())]
+        );
+        assert_eq!(
+            tokens("6214ー9832ー0257"),
+            [(Individual, Grouped, v.clone())]
+        );
+        assert_eq!(
+            tokens("6214　9832　0257"),
+            [(Individual, Grouped, v.clone())]
+        );
+        assert_eq!(
+            tokens("5835678256246"),
+            [(Corporate, Plain, "5835678256246".into())]
+        );
+        assert_eq!(
+            tokens("T5835678256246"),
+            [(Corporate, Invoice, "5835678256246".into())]
+        );
         assert_eq!(tokens("a,621498320257,b"), [(Individual, Plain, v.clone())]);
-        assert_eq!(tokens("621498320257\n123456789018"), [(Individual, Plain, v.clone()), (Individual, Plain, "123456789018".into())]);
-        assert_eq!(tokens("621498320257 123456789018"), [(Individual, Plain, v.clone()), (Individual, Plain, "123456789018".into())]);
-        assert_eq!(tokens("No 1234 621498320257"), [(Individual, Plain, v.clone())]);
-        assert_eq!(tokens("6214 9832 0257 12345"), [(Individual, Grouped, v.clone())]);
+        assert_eq!(
+            tokens("621498320257\n123456789018"),
+            [
+                (Individual, Plain, v.clone()),
+                (Individual, Plain, "123456789018".into())
+            ]
+        );
+        assert_eq!(
+            tokens("621498320257 123456789018"),
+            [
+                (Individual, Plain, v.clone()),
+                (Individual, Plain, "123456789018".into())
+            ]
+        );
+        assert_eq!(
+            tokens("No 1234 621498320257"),
+            [(Individual, Plain, v.clone())]
+        );
+        assert_eq!(
+            tokens("6214 9832 0257 12345"),
+            [(Individual, Grouped, v.clone())]
+        );
     }
 
     #[test]
     fn rejects_non_candidates() {
         for s in [
-            "621498320258",          // check digit
-            "1621498320257",         // inside a longer run (13 digits, invalid corporate)
-            "6214983202570",         // longer run
-            "6214-9832-0257-1234",   // card-like 4-4-4-4
-            "1234-6214-9832-0257",   // card-like 4-4-4-4
-            "6214-9832 0257",        // mixed separators
-            "62149-832-0257",        // wrong grouping
-            "ID621498320257",        // identifier
-            "621498320257abc",       // identifier
+            "621498320258",               // check digit
+            "1621498320257",              // inside a longer run (13 digits, invalid corporate)
+            "6214983202570",              // longer run
+            "6214-9832-0257-1234",        // card-like 4-4-4-4
+            "1234-6214-9832-0257",        // card-like 4-4-4-4
+            "6214-9832 0257",             // mixed separators
+            "62149-832-0257",             // wrong grouping
+            "ID621498320257",             // identifier
+            "621498320257abc",            // identifier
             "６２１４９８３２０２５７８", // full-width longer run
-            "621498320257.5",        // decimal
-            "0.621498320257",        // decimal
-            "621498320257-1",        // longer code
-            "03-621498320257",       // longer code
+            "621498320257.5",             // decimal
+            "0.621498320257",             // decimal
+            "621498320257-1",             // longer code
+            "03-621498320257",            // longer code
         ] {
             assert_eq!(tokens(s), [], "{s}");
         }
@@ -514,7 +597,11 @@ mod tests {
     fn swar_filter_is_exact_for_every_byte() {
         for b in 0u8..=255 {
             let w = u64::from_le_bytes([b' ', b' ', b' ', b, b' ', b' ', b' ', b' ']);
-            assert_eq!(interesting(w), b.is_ascii_digit() || b == 0xEF, "byte {b:#x}");
+            assert_eq!(
+                interesting(w),
+                b.is_ascii_digit() || b == 0xEF,
+                "byte {b:#x}"
+            );
         }
         // Neighbouring high bytes do not disturb the test.
         let w = u64::from_le_bytes([0xFF, 0x80, 0x2F, 0x3A, 0xEE, 0xF0, 0x00, 0x7F]);

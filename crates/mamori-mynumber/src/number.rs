@@ -90,12 +90,24 @@ mod tests {
     #[test]
     fn checks_typed_numbers() {
         let ok = check_number("６２１４－９８３２－０２５７");
-        assert_eq!((ok.kind, ok.valid, ok.masked.as_str()), (Some(Kind::Individual), true, "********0257"));
+        assert_eq!(
+            (ok.kind, ok.valid, ok.masked.as_str()),
+            (Some(Kind::Individual), true, "********0257")
+        );
         assert!(check_number("4652 8126 6333").valid);
         assert!(check_number("5835678256246").valid);
-        assert_eq!(check_number("2835678256246").reason, Some("check digit does not match"));
-        assert_eq!(check_number("12345").reason, Some("wrong number of digits (expected 12 or 13)"));
-        assert_eq!(check_number("abc").reason, Some("contains characters other than digits and separators"));
+        assert_eq!(
+            check_number("2835678256246").reason,
+            Some("check digit does not match")
+        );
+        assert_eq!(
+            check_number("12345").reason,
+            Some("wrong number of digits (expected 12 or 13)")
+        );
+        assert_eq!(
+            check_number("abc").reason,
+            Some("contains characters other than digits and separators")
+        );
         assert_eq!(check_number("").reason, Some("no digits"));
         assert_eq!(check_number("12345678901234567").masked, "");
     }

@@ -1,8 +1,8 @@
 //! Streaming scan of UTF-8 text of any length: memory bounded by the chunk size.
 
+use crate::Scanner;
 use crate::finding::{Evidence, Finding, Location};
 use crate::matcher::{Kind, context, for_each_token};
-use crate::Scanner;
 
 /// The longest token in bytes (13 full-width digits and 3 three-byte separators) plus margin.
 const MAX_TOKEN: usize = 13 * 3 + 12 * 3 + 8;
@@ -51,7 +51,9 @@ struct HeaderColumns {
 
 impl std::fmt::Debug for TextStream<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TextStream").field("bytes", &self.bytes).finish_non_exhaustive()
+        f.debug_struct("TextStream")
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -200,7 +202,11 @@ impl<'a> TextStream<'a> {
         };
         let line = String::from_utf8_lossy(&self.buf[..end]);
         let mut cols = HeaderColumns::default();
-        for (i, field) in line.trim_end_matches('\r').split(char::from(delim)).enumerate() {
+        for (i, field) in line
+            .trim_end_matches('\r')
+            .split(char::from(delim))
+            .enumerate()
+        {
             if self.scanner.label_names(Kind::Individual, field) {
                 cols.individual.push(i);
             }

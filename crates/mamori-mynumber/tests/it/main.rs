@@ -20,13 +20,24 @@ fn scan(text: &str, opts: TextOptions, chunk: usize) -> Vec<Finding> {
 }
 
 fn brief(f: &Finding) -> String {
-    format!("{} {:?} {:?} {:?} {} {}", f.location, f.kind, f.confidence, f.evidence, f.masked, if f.fullwidth { "fw" } else { "" })
+    format!(
+        "{} {:?} {:?} {:?} {} {}",
+        f.location,
+        f.kind,
+        f.confidence,
+        f.evidence,
+        f.masked,
+        if f.fullwidth { "fw" } else { "" }
+    )
 }
 
 #[test]
 fn positions_context_and_confidence() {
     let text = "氏名,備考\n山田,マイナンバーは 6214-9832-0257 です\n電話 621498320257\n\n無関係 123456789018\n法人番号 5835678256246\n\nＴ5835678256246\n個人番号\n465281266333\n";
-    let got: Vec<String> = scan(text, TextOptions::default(), 1 << 20).iter().map(brief).collect();
+    let got: Vec<String> = scan(text, TextOptions::default(), 1 << 20)
+        .iter()
+        .map(brief)
+        .collect();
     assert_eq!(
         got,
         [
@@ -43,7 +54,16 @@ fn positions_context_and_confidence() {
 #[test]
 fn csv_header_is_context_for_the_column() {
     let text = "社員番号,氏名,個人番号,電話\n1001,山田,621498320257,0312345678\n1002,\"佐藤, 花子\",123456789018,465281266333\n";
-    let got: Vec<String> = scan(text, TextOptions { delimited: Some(b',') }, 1 << 20).iter().map(brief).collect();
+    let got: Vec<String> = scan(
+        text,
+        TextOptions {
+            delimited: Some(b','),
+        },
+        1 << 20,
+    )
+    .iter()
+    .map(brief)
+    .collect();
     assert_eq!(
         got,
         [
@@ -58,13 +78,21 @@ fn csv_header_is_context_for_the_column() {
 fn chunk_boundaries_do_not_change_results() {
     let mut text = String::new();
     for i in 0..300 {
-        text.push_str(&format!("行{i} 個人番号：６２１４－９８３２－０２５７、電話03-1234-5678、ID x{i}\n"));
+        text.push_str(&format!(
+            "行{i} 個人番号：６２１４－９８３２－０２５７、電話03-1234-5678、ID x{i}\n"
+        ));
         text.push_str("あいうえお 123456789018 かきくけこ\n");
     }
-    let whole: Vec<String> = scan(&text, TextOptions::default(), 1 << 20).iter().map(brief).collect();
+    let whole: Vec<String> = scan(&text, TextOptions::default(), 1 << 20)
+        .iter()
+        .map(brief)
+        .collect();
     assert_eq!(whole.len(), 600);
     for chunk in [1, 2, 3, 7, 64, 1000, 4096] {
-        let got: Vec<String> = scan(&text, TextOptions::default(), chunk).iter().map(brief).collect();
+        let got: Vec<String> = scan(&text, TextOptions::default(), chunk)
+            .iter()
+            .map(brief)
+            .collect();
         assert_eq!(got, whole, "chunk size {chunk}");
     }
 }
@@ -72,10 +100,20 @@ fn chunk_boundaries_do_not_change_results() {
 #[test]
 fn numeric_cells() {
     let s = scanner();
-    let loc = || Location::Cell { sheet: "S".into(), cell: "A1".into() };
-    let f = s.scan_numeric_cell(621498320257.0, |_| false, loc()).unwrap();
-    assert_eq!((f.kind, f.shape, f.confidence), (Kind::Individual, Shape::NumericCell, Confidence::Low));
-    let f = s.scan_numeric_cell(621498320257.0, |k| k == Kind::Individual, loc()).unwrap();
+    let loc = || Location::Cell {
+        sheet: "S".into(),
+        cell: "A1".into(),
+    };
+    let f = s
+        .scan_numeric_cell(621498320257.0, |_| false, loc())
+        .unwrap();
+    assert_eq!(
+        (f.kind, f.shape, f.confidence),
+        (Kind::Individual, Shape::NumericCell, Confidence::Low)
+    );
+    let f = s
+        .scan_numeric_cell(621498320257.0, |k| k == Kind::Individual, loc())
+        .unwrap();
     assert_eq!(f.confidence, Confidence::High);
     // 000111111111 stored as a number loses its zeros: 111111111 has 9 digits, not a candidate;
     // 011111111116 → 11111111116 (11 digits) is padded back.
@@ -85,12 +123,24 @@ fn numeric_cells() {
     let f = s.scan_numeric_cell(11111111116.0, |_| false, loc());
     assert_eq!(f.is_some(), valid);
     if let Some(f) = f {
-        assert_eq!((f.shape, f.confidence), (Shape::PaddedCell, Confidence::Low));
+        assert_eq!(
+            (f.shape, f.confidence),
+            (Shape::PaddedCell, Confidence::Low)
+        );
         assert_eq!(f.masked, "********1116");
     }
-    assert!(s.scan_numeric_cell(5835678256246.0, |_| false, loc()).is_some());
-    assert!(s.scan_numeric_cell(621498320257.5, |_| false, loc()).is_none());
-    assert!(s.scan_numeric_cell(-621498320257.0, |_| false, loc()).is_none());
+    assert!(
+        s.scan_numeric_cell(5835678256246.0, |_| false, loc())
+            .is_some()
+    );
+    assert!(
+        s.scan_numeric_cell(621498320257.5, |_| false, loc())
+            .is_none()
+    );
+    assert!(
+        s.scan_numeric_cell(-621498320257.0, |_| false, loc())
+            .is_none()
+    );
     assert!(s.scan_numeric_cell(f64::NAN, |_| false, loc()).is_none());
 }
 
@@ -100,7 +150,13 @@ fn findings_never_hold_the_full_number() {
     let found = scan(text, TextOptions::default(), 5);
     assert_eq!(found.len(), 4);
     let json = serde_json::to_string(&found).unwrap();
-    for full in ["621498320257", "6214-9832-0257", "５８３５６７８２５６２４６", "5835678256246", "62149832"] {
+    for full in [
+        "621498320257",
+        "6214-9832-0257",
+        "５８３５６７８２５６２４６",
+        "5835678256246",
+        "62149832",
+    ] {
         assert!(!json.contains(full), "{full} leaked: {json}");
     }
     let debug = format!("{found:?}");
