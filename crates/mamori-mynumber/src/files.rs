@@ -39,7 +39,7 @@ pub trait PdfText: Sync {
 }
 
 /// The formats the scanner reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Text,
@@ -55,7 +55,7 @@ pub enum Format {
 }
 
 /// A member of a file that was not scanned, and why. `member` is empty for the file itself.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NotScanned {
     pub member: String,
     pub reason: String,
@@ -63,7 +63,7 @@ pub struct NotScanned {
 
 /// A finding inside a file; `member` names the archive member path (`a.zip!b/c.xlsx`),
 /// empty for the file itself.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileFinding {
     pub member: String,
     #[serde(flatten)]
@@ -71,7 +71,7 @@ pub struct FileFinding {
 }
 
 /// Everything learnt from one file.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileScan {
     pub format: Option<Format>,
     /// The text encoding detected, for text formats.
@@ -80,6 +80,9 @@ pub struct FileScan {
     pub not_scanned: Vec<NotScanned>,
     /// Bytes of content examined (decompressed).
     pub bytes: u64,
+    /// SHA-256 of the file's bytes, when the whole file was read (set by the caller).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
 }
 
 impl FileScan {

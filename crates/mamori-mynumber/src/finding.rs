@@ -1,11 +1,11 @@
 //! What a scan reports. No field ever holds a full number.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::matcher::{Confidence, Context, Kind, Shape};
 
 /// What raised or lowered the confidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Evidence {
     /// Nothing near the number.
@@ -31,7 +31,7 @@ impl Evidence {
 }
 
 /// Where in a file a number was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "at")]
 pub enum Location {
     /// Text: 1-based line and column (in characters).
@@ -56,7 +56,7 @@ impl std::fmt::Display for Location {
 }
 
 /// One number found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub kind: Kind,
     pub confidence: Confidence,

@@ -81,7 +81,7 @@ impl Scanner {
         out: &mut Vec<Finding>,
     ) {
         let s = text.as_bytes();
-        for_each_token(s, 0, s.len(), |t| {
+        for_each_token(s, 0, s.len(), true, |t| {
             let ctx = context(s, &t, &self.keywords);
             let evidence = if header(t.kind) {
                 Evidence::Header
@@ -145,5 +145,36 @@ impl Scanner {
             Evidence::None
         };
         Some(self.finding(&t, evidence, location))
+    }
+}
+
+/// Replaces every valid individual number in `text` with its masked form, for printing
+/// paths and messages that may contain one (a file named after a person's number, say).
+/// Corporate numbers are public and stay as they are.
+pub fn redact(text: &str) -> String {
+    let s = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    // Lenient boundaries: `山田_621498320257.pdf` is redacted too.
+    for_each_token(s, 0, s.len(), false, |t| {
+        if t.kind == Kind::Individual {
+            out.push_str(&text[last..t.start]);
+            out.push_str(&mask(t.digits()));
+            last = t.end;
+        }
+    });
+    out.push_str(&text[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_individual_numbers_only() {
+        assert_eq!(
+            super::redact("/share/山田_621498320257.pdf 5835678256246"),
+            "/share/山田_********0257.pdf 5835678256246"
+        );
+        assert_eq!(super::redact("6214-9832-0257"), "********0257");
     }
 }

@@ -9,7 +9,9 @@
 use crate::checkdigit::{is_valid_corporate, is_valid_individual};
 
 /// Individual (個人番号) or corporate (法人番号).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Individual,
@@ -26,7 +28,9 @@ impl Kind {
 }
 
 /// How sure the scanner is that a valid-check-digit token is really a number of its kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
     Low,
@@ -51,7 +55,7 @@ impl Confidence {
 }
 
 /// How the number was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Shape {
     /// 12 or 13 digits in a row.
@@ -173,12 +177,12 @@ fn digit_at(s: &[u8], i: usize) -> Option<(u8, usize, bool)> {
     if b.is_ascii_digit() {
         return Some((b - b'0', 1, false));
     }
-    if b == 0xEF && s.get(i + 1) == Some(&0xBC) {
-        if let Some(&c) = s.get(i + 2)
-            && (0x90..=0x99).contains(&c)
-        {
-            return Some((c - 0x90, 3, true));
-        }
+    if b == 0xEF
+        && s.get(i + 1) == Some(&0xBC)
+        && let Some(&c) = s.get(i + 2)
+        && (0x90..=0x99).contains(&c)
+    {
+        return Some((c - 0x90, 3, true));
     }
     None
 }
@@ -268,7 +272,7 @@ fn letter_after(s: &[u8], i: usize) -> bool {
 /// Parses the token starting at `start` (a digit). Returns the token, if it has a candidate
 /// shape and a valid check digit, and the byte offset just past the token.
 #[inline]
-pub(crate) fn token_at(s: &[u8], start: usize) -> (Option<Token>, usize) {
+pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, usize) {
     let mut digits = [0u8; 13];
     let mut n = 0usize;
     let mut groups = [0u8; MAX_GROUPS];
@@ -313,7 +317,7 @@ pub(crate) fn token_at(s: &[u8], start: usize) -> (Option<Token>, usize) {
         break;
     }
     let end = i;
-    if ngroups > MAX_GROUPS || n > 13 || n < 12 {
+    if ngroups > MAX_GROUPS || !(12..=13).contains(&n) {
         return (None, end);
     }
     let g = &groups[..ngroups];
@@ -326,13 +330,17 @@ pub(crate) fn token_at(s: &[u8], start: usize) -> (Option<Token>, usize) {
     };
     // Identifiers such as `ABC123456789012` or `id_…` are not numbers; `T` + 13 digits is an
     // invoice registration number.
-    let before = letter_before(s, start);
+    let before = if strict {
+        letter_before(s, start)
+    } else {
+        None
+    };
     let shape = match (kind, before) {
         (_, None) => shape,
         (Kind::Corporate, Some(b'T')) if shape == Shape::Plain => Shape::Invoice,
         _ => return (None, end),
     };
-    if letter_after(s, end) || joined_after(s, end) || joined_before(s, start) {
+    if strict && (letter_after(s, end) || joined_after(s, end) || joined_before(s, start)) {
         return (None, end);
     }
     let valid = match kind {
@@ -378,12 +386,19 @@ fn interesting(w: u64) -> bool {
     (between | ef) != 0
 }
 
-/// Calls `f` with every validated token whose first byte lies in `from..to`; the text may
+/// Calls `f` with every validated token whose first byte lies in `from..to` (with `strict`
+/// boundaries: not part of an identifier, a decimal or a longer code); the text may
 /// extend beyond `to` so that tokens starting near the end are read whole. `from` must not lie
 /// inside a token: pass 0 or a position this function returned. Returns where to resume (the
 /// end of the last token read, or `to`).
 #[inline]
-pub(crate) fn for_each_token(s: &[u8], from: usize, to: usize, mut f: impl FnMut(Token)) -> usize {
+pub(crate) fn for_each_token(
+    s: &[u8],
+    from: usize,
+    to: usize,
+    strict: bool,
+    mut f: impl FnMut(Token),
+) -> usize {
     let to = to.min(s.len());
     let mut i = from;
     while i < to {
@@ -400,7 +415,7 @@ pub(crate) fn for_each_token(s: &[u8], from: usize, to: usize, mut f: impl FnMut
             break;
         }
         if digit_at(s, i).is_some() {
-            let (tok, end) = token_at(s, i);
+            let (tok, end) = token_at(s, i, strict);
             if let Some(t) = tok {
                 f(t);
             }
@@ -503,7 +518,7 @@ mod tests {
 
     fn tokens(s: &str) -> Vec<(Kind, Shape, String)> {
         let mut out = Vec::new();
-        for_each_token(s.as_bytes(), 0, s.len(), |t| {
+        for_each_token(s.as_bytes(), 0, s.len(), true, |t| {
             let d: String = t.digits().iter().map(|d| char::from(b'0' + d)).collect();
             out.push((t.kind, t.shape, d));
         });
@@ -612,9 +627,9 @@ mod tests {
     fn a_token_crossing_the_range_end_is_read_whole_and_resumed_after() {
         let s = b"x 621498320257 123456789018";
         let mut found = Vec::new();
-        let resume = for_each_token(s, 0, 5, |t| found.push(t.start));
+        let resume = for_each_token(s, 0, 5, true, |t| found.push(t.start));
         assert_eq!((found.clone(), resume), (vec![2], 14));
-        let resume = for_each_token(s, resume, s.len(), |t| found.push(t.start));
+        let resume = for_each_token(s, resume, s.len(), true, |t| found.push(t.start));
         assert_eq!((found, resume), (vec![2, 15], s.len()));
     }
 }

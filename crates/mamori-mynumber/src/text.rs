@@ -112,7 +112,7 @@ impl<'a> TextStream<'a> {
         if to > self.resume {
             let buf = std::mem::take(&mut self.buf);
             let mut tokens = Vec::new();
-            self.resume = for_each_token(&buf, self.resume, to, |t| tokens.push(t));
+            self.resume = for_each_token(&buf, self.resume, to, true, |t| tokens.push(t));
             for t in tokens {
                 let ctx = context(&buf, &t, &self.scanner.keywords);
                 let pos = self.advance(&buf, t.start);

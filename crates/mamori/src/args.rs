@@ -32,6 +32,10 @@ pub struct Global {
     /// A directory of catalog files (*.toml) that extend or replace the built-in catalogs.
     #[arg(long, global = true, env = "MAMORI_CATALOG_DIR", value_name = "DIR")]
     pub catalog_dir: Option<PathBuf>,
+    /// Where mamori keeps its data (scan key, scan state, audit log).
+    /// Default: $XDG_DATA_HOME/mamori or ~/.local/share/mamori.
+    #[arg(long, global = true, env = "MAMORI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -48,6 +52,128 @@ pub enum Command {
     /// Security-by-Design requirement formulation (NISC SBD manual).
     #[command(subcommand)]
     Sbd(SbdCmd),
+    /// My Number (個人番号) and corporate number (法人番号) check digits.
+    #[command(subcommand)]
+    Mynumber(MynumberCmd),
+    /// Find 特定個人情報: scan files and folders for My Numbers (masked reports).
+    Scan(ScanArgs),
+    /// The audit log of actions taken with mamori.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Internal helpers run by mamori itself (isolated PDF text extraction).
+    #[command(subcommand, hide = true)]
+    Internal(InternalCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MynumberCmd {
+    /// Validate numbers read from standard input, one per line; prints only masked forms.
+    /// Exit 1 when any line is not a valid number.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Check that the hash chain of the audit log is intact; exit 1 and say where it breaks.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the audit log.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InternalCmd {
+    /// Read a PDF on standard input, write its pages' text as JSON on standard output.
+    PdfText,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MinConfidence {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ScanArgs {
+    #[command(subcommand)]
+    pub action: Option<ScanAction>,
+    /// Files and folders to scan.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Print the whole result as one JSON document.
+    #[arg(long)]
+    pub json: bool,
+    /// Write findings as JSON Lines (one finding per line) to FILE (`-`: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub jsonl: Option<PathBuf>,
+    /// Write an Excel report (summary by folder, files ranked, findings, files not scanned).
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub report: Option<PathBuf>,
+    /// Skip paths matching this glob (repeatable), e.g. `**/backup/**`.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Skip files larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, default_value = "512M", value_name = "SIZE")]
+    pub max_size: String,
+    /// Follow symbolic links (off by default: a link can lead outside the share or loop).
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Rescan every file, ignoring the state of earlier scans.
+    #[arg(long)]
+    pub full: bool,
+    /// The incremental-scan state file (SQLite). Default: DATA_DIR/scan-state.sqlite.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Do not read or write scan state.
+    #[arg(long, conflicts_with = "state")]
+    pub no_state: bool,
+    /// Retention rule `GLOB=YEARS` (repeatable): files matching GLOB older than YEARS are listed
+    /// as past retention.
+    #[arg(long, value_name = "GLOB=YEARS")]
+    pub retention: Vec<String>,
+    /// Report only findings at or above this confidence.
+    #[arg(long, value_enum, default_value = "low")]
+    pub min_confidence: MinConfidence,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScanAction {
+    /// Move files with findings into a protected folder, keeping their relative paths and
+    /// writing a manifest; each move is recorded in the audit log.
+    Quarantine {
+        /// Files to move (as listed by `mamori scan`).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The quarantine folder (created with owner-only permissions).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// The folder the relative paths are kept from (default: the current directory).
+        #[arg(long, value_name = "DIR")]
+        base: Option<PathBuf>,
+    },
+    /// Write a copy of a CSV/TSV/xlsx file with every My Number replaced by its masked form.
+    Mask {
+        #[arg(value_name = "FILE")]
+        input: PathBuf,
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

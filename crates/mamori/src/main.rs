@@ -1,9 +1,15 @@
 //! The `mamori` binary: thin glue between the command line and the library crates.
 
 mod args;
+mod audit_log;
+mod cmd_audit;
 mod cmd_catalog;
+mod cmd_mynumber;
 mod cmd_sbd;
+mod cmd_scan;
+mod datadir;
 mod output;
+mod pdf_worker;
 
 use std::process::ExitCode;
 
@@ -19,6 +25,7 @@ pub(crate) const EXIT_ERROR: u8 = 2;
 pub(crate) struct Ctx {
     pub lang: Lang,
     pub catalog_dir: Option<std::path::PathBuf>,
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Ctx {
@@ -35,10 +42,15 @@ fn main() -> ExitCode {
             LangArg::En => Lang::En,
         },
         catalog_dir: cli.global.catalog_dir,
+        data_dir: cli.global.data_dir,
     };
     let result = match cli.command {
         Command::Catalog(cmd) => cmd_catalog::run(&ctx, cmd),
         Command::Sbd(cmd) => cmd_sbd::run(&ctx, cmd),
+        Command::Mynumber(cmd) => cmd_mynumber::run(cmd),
+        Command::Scan(args) => cmd_scan::run(&ctx, args),
+        Command::Internal(args::InternalCmd::PdfText) => pdf_worker::child_main(),
+        Command::Audit(cmd) => cmd_audit::run(&ctx, cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code),
