@@ -6,7 +6,13 @@
 use std::process::{Command, ExitCode};
 
 /// Crates that hold domain logic and must stay free of I/O frameworks.
-pub const DOMAIN_CRATES: &[&str] = &["mamori-catalog", "mamori-sbd", "mamori-export"];
+pub const DOMAIN_CRATES: &[&str] = &[
+    "mamori-audit",
+    "mamori-catalog",
+    "mamori-export",
+    "mamori-mynumber",
+    "mamori-sbd",
+];
 
 /// Dependencies a domain crate must not pull in, directly or transitively.
 pub const FORBIDDEN: &[&str] = &[
@@ -135,7 +141,7 @@ mod tests {
     fn metadata() -> serde_json::Value {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let out = Command::new(cargo)
-            .args(["metadata", "--format-version", "1", "--offline"])
+            .args(["metadata", "--format-version", "1", "--locked"])
             .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
             .output()
             .unwrap();
@@ -161,11 +167,15 @@ mod tests {
                 {"id": "a", "name": "mamori-catalog"},
                 {"id": "b", "name": "mamori-sbd"},
                 {"id": "c", "name": "mamori-export"},
+                {"id": "d", "name": "mamori-audit"},
+                {"id": "e", "name": "mamori-mynumber"},
                 {"id": "h", "name": "helper"},
                 {"id": "t", "name": "tokio"},
             ],
             "resolve": {"nodes": [
                 {"id": "a", "deps": []},
+                {"id": "d", "deps": []},
+                {"id": "e", "deps": []},
                 {"id": "b", "deps": [{"pkg": "h", "dep_kinds": [{"kind": null}]}]},
                 {"id": "c", "deps": [{"pkg": "t", "dep_kinds": [{"kind": "dev"}]}]},
                 {"id": "h", "deps": [{"pkg": "t", "dep_kinds": [{"kind": null}]}]},
