@@ -1,102 +1,63 @@
-//! Project automation: `cargo run -p xtask -- tidy`.
-//!
-//! The tidy check keeps architecture invariants true (see ARCHITECTURE.md): domain crates
-//! depend on no async runtime, web framework or database driver.
+//! Project automation: `cargo run -p xtask -- tidy | corpus DIR | bench-data DIR`.
 
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-/// Crates that hold domain logic and must stay free of I/O frameworks.
-pub const DOMAIN_CRATES: &[&str] = &[
-    "mamori-audit",
-    "mamori-catalog",
-    "mamori-export",
-    "mamori-mynumber",
-    "mamori-sbd",
-];
+use xtask::{corpus, tidy};
 
-/// Dependencies a domain crate must not pull in, directly or transitively.
-pub const FORBIDDEN: &[&str] = &[
-    "tokio",
-    "async-std",
-    "smol",
-    "futures",
-    "axum",
-    "hyper",
-    "actix-web",
-    "tower",
-    "reqwest",
-    "sqlx",
-    "rusqlite",
-    "diesel",
-    "sea-orm",
-    "postgres",
-    "askama",
-];
-
-/// Returns one message per violation.
-pub fn tidy(metadata: &serde_json::Value) -> Vec<String> {
-    let empty = Vec::new();
-    let packages = metadata["packages"].as_array().unwrap_or(&empty);
-    let nodes = metadata["resolve"]["nodes"].as_array().unwrap_or(&empty);
-    let name_of = |id: &str| {
-        packages
-            .iter()
-            .find(|p| p["id"] == id)
-            .and_then(|p| p["name"].as_str())
-            .unwrap_or(id)
-            .to_owned()
-    };
-    let deps_of = |id: &str| -> Vec<String> {
-        nodes
-            .iter()
-            .find(|n| n["id"] == id)
-            .and_then(|n| n["deps"].as_array())
-            .map(|d| {
-                d.iter()
-                    .filter(|dep| {
-                        // Normal (non-dev, non-build) dependencies only.
-                        dep["dep_kinds"]
-                            .as_array()
-                            .is_some_and(|k| k.iter().any(|k| k["kind"].is_null()))
-                    })
-                    .filter_map(|dep| dep["pkg"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut out = Vec::new();
-    for krate in DOMAIN_CRATES {
-        let Some(root) = packages.iter().find(|p| p["name"] == *krate) else {
-            out.push(format!("domain crate {krate} not found in the workspace"));
-            continue;
-        };
-        let root_id = root["id"].as_str().unwrap_or_default().to_owned();
-        let mut stack = vec![(root_id.clone(), vec![krate.to_string()])];
-        let mut seen = std::collections::HashSet::new();
-        while let Some((id, path)) = stack.pop() {
-            if !seen.insert(id.clone()) {
-                continue;
-            }
-            for dep in deps_of(&id) {
-                let name = name_of(&dep);
-                let mut p = path.clone();
-                p.push(name.clone());
-                if FORBIDDEN.contains(&name.as_str()) {
-                    out.push(format!("{krate} depends on {name}: {}", p.join(" -> ")));
-                }
-                stack.push((dep, p));
-            }
-        }
-    }
-    out
+fn usage() -> ExitCode {
+    eprintln!("usage: cargo run -p xtask -- tidy");
+    eprintln!("       cargo run -p xtask -- corpus DIR            (every format, expected.json)");
+    eprintln!("       cargo run -p xtask -- bench-data DIR [MB]   (sparse text and dense CSV)");
+    ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
-    let cmd = std::env::args().nth(1).unwrap_or_default();
-    if cmd != "tidy" {
-        eprintln!("usage: cargo run -p xtask -- tidy");
-        return ExitCode::from(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("tidy") => run_tidy(),
+        Some("corpus") => {
+            let Some(dir) = args.get(1) else {
+                return usage();
+            };
+            match corpus::write_corpus(&PathBuf::from(dir)) {
+                Ok(expected) => {
+                    println!(
+                        "wrote {} files with {} expected findings to {dir}",
+                        expected.files,
+                        expected.findings.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("corpus: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Some("bench-data") => {
+            let Some(dir) = args.get(1) else {
+                return usage();
+            };
+            let mb: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(256);
+            match corpus::write_bench_data(&PathBuf::from(dir), mb) {
+                Ok(files) => {
+                    for f in files {
+                        println!("{}", f.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("bench-data: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        _ => usage(),
     }
+}
+
+fn run_tidy() -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = match Command::new(cargo)
         .args(["metadata", "--format-version", "1"])
@@ -122,7 +83,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let problems = tidy(&metadata);
+    let problems = tidy::tidy(&metadata);
     for p in &problems {
         eprintln!("tidy: {p}");
     }
@@ -131,59 +92,5 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn metadata() -> serde_json::Value {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = Command::new(cargo)
-            .args(["metadata", "--format-version", "1", "--locked"])
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    #[test]
-    fn domain_crates_have_no_async_web_or_database_dependency() {
-        let problems = tidy(&metadata());
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
-
-    #[test]
-    fn the_check_detects_a_forbidden_dependency() {
-        // A synthetic graph: mamori-sbd -> helper -> tokio.
-        let m = serde_json::json!({
-            "packages": [
-                {"id": "a", "name": "mamori-catalog"},
-                {"id": "b", "name": "mamori-sbd"},
-                {"id": "c", "name": "mamori-export"},
-                {"id": "d", "name": "mamori-audit"},
-                {"id": "e", "name": "mamori-mynumber"},
-                {"id": "h", "name": "helper"},
-                {"id": "t", "name": "tokio"},
-            ],
-            "resolve": {"nodes": [
-                {"id": "a", "deps": []},
-                {"id": "d", "deps": []},
-                {"id": "e", "deps": []},
-                {"id": "b", "deps": [{"pkg": "h", "dep_kinds": [{"kind": null}]}]},
-                {"id": "c", "deps": [{"pkg": "t", "dep_kinds": [{"kind": "dev"}]}]},
-                {"id": "h", "deps": [{"pkg": "t", "dep_kinds": [{"kind": null}]}]},
-            ]}
-        });
-        assert_eq!(
-            tidy(&m),
-            ["mamori-sbd depends on tokio: mamori-sbd -> helper -> tokio"]
-        );
     }
 }

@@ -9,12 +9,19 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+mod scan;
+
 fn mamori(args: &[&str]) -> Output {
+    mamori_in(&root(), args)
+}
+
+fn mamori_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mamori"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env_remove("MAMORI_LANG")
         .env_remove("MAMORI_CATALOG_DIR")
+        .env_remove("MAMORI_DATA_DIR")
         .output()
         .unwrap()
 }
