@@ -63,9 +63,94 @@ pub struct Finding {
     pub shape: Shape,
     pub fullwidth: bool,
     /// The last four digits behind asterisks, e.g. `********0257`.
-    pub masked: String,
+    pub masked: Masked,
     /// Keyed hash of the number (HMAC-SHA256, 128 bits, hex).
-    pub hash: String,
+    pub hash: KeyedHash,
     pub evidence: Evidence,
     pub location: Location,
+}
+
+/// A short ASCII string stored inline (no allocation): a finding is made for every number in
+/// a digit-dense file, so its masked form and hash do not go to the heap.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Inline<const N: usize> {
+    len: u8,
+    bytes: [u8; N],
+}
+
+/// `********0257`.
+pub type Masked = Inline<13>;
+/// 32 hex digits.
+pub type KeyedHash = Inline<32>;
+
+impl<const N: usize> Inline<N> {
+    /// `None` unless `s` is ASCII and at most `N` bytes.
+    pub fn new(s: &str) -> Option<Self> {
+        Self::from_bytes(s.as_bytes())
+    }
+
+    pub(crate) fn from_bytes(b: &[u8]) -> Option<Self> {
+        if b.len() > N || !b.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0u8; N];
+        bytes[..b.len()].copy_from_slice(b);
+        Some(Inline {
+            len: b.len() as u8,
+            bytes,
+        })
+    }
+
+    /// The empty value (used only where construction cannot fail in practice).
+    pub(crate) fn default_hex() -> Self {
+        Inline { len: 0, bytes: [0; N] }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+impl<const N: usize> std::ops::Deref for Inline<N> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<const N: usize> std::fmt::Display for Inline<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<const N: usize> std::fmt::Debug for Inline<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl<const N: usize> PartialEq<str> for Inline<N> {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl<const N: usize> PartialEq<&str> for Inline<N> {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl<const N: usize> Serialize for Inline<N> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de, const N: usize> Deserialize<'de> for Inline<N> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Inline::new(&s).ok_or_else(|| serde::de::Error::custom(format!("expected at most {N} ASCII characters")))
+    }
 }

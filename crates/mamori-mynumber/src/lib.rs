@@ -20,8 +20,8 @@ pub use files::{
     FileFinding, FileScan, FileScanner, Format, Limits, NotScanned, PdfText, cell_name, detect,
     detect_encoding,
 };
-pub use finding::{Evidence, Finding, Location};
-pub use keyed::{HashKey, mask};
+pub use finding::{Evidence, Finding, Inline, KeyedHash, Location, Masked};
+pub use keyed::{HashKey, mask, mask_inline};
 pub use matcher::{Confidence, Keywords, Kind, Shape};
 pub use number::{CheckOutcome, check_number};
 pub use text::{TextOptions, TextStream};
@@ -63,7 +63,7 @@ impl Scanner {
             confidence: grade(t, ctx),
             shape: t.shape,
             fullwidth: t.fullwidth,
-            masked: mask(t.digits()),
+            masked: keyed::mask_inline(t.digits()),
             hash: self.key.hash(t.kind.key(), t.digits()),
             evidence,
             location,

@@ -273,6 +273,23 @@ fn letter_after(s: &[u8], i: usize) -> bool {
 /// shape and a valid check digit, and the byte offset just past the token.
 #[inline]
 pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, usize) {
+    // Fast path for the common case: a run of ASCII digits not followed by anything that
+    // could continue a token (a separator or a full-width digit). Digit-dense files (CSV
+    // exports) are mostly such runs of the wrong length.
+    let j = ascii_digit_run_end(s, start);
+    let run = j - start;
+    let may_continue = matches!(s.get(j), Some(b'-' | b' ' | b'.' | 0xE2 | 0xE3 | 0xEF));
+    if !may_continue {
+        if run != 12 && run != 13 {
+            return (None, j);
+        }
+        let mut digits = [0u8; 13];
+        for (d, b) in digits.iter_mut().zip(&s[start..j]) {
+            *d = b - b'0';
+        }
+        let kind = if run == 12 { Kind::Individual } else { Kind::Corporate };
+        return (finish(s, start, j, strict, kind, Shape::Plain, false, digits, run), j);
+    }
     let mut digits = [0u8; 13];
     let mut n = 0usize;
     let mut groups = [0u8; MAX_GROUPS];
@@ -328,20 +345,33 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
         (13, [1, 4, 4, 4]) if !mixed_sep => (Kind::Corporate, Shape::Grouped),
         _ => return (None, end),
     };
+    (finish(s, start, end, strict, kind, shape, fullwidth, digits, n), end)
+}
+
+/// Boundary checks and the check digit for a token of candidate shape.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn finish(
+    s: &[u8],
+    start: usize,
+    end: usize,
+    strict: bool,
+    kind: Kind,
+    shape: Shape,
+    fullwidth: bool,
+    digits: [u8; 13],
+    n: usize,
+) -> Option<Token> {
     // Identifiers such as `ABC123456789012` or `id_…` are not numbers; `T` + 13 digits is an
     // invoice registration number.
-    let before = if strict {
-        letter_before(s, start)
-    } else {
-        None
-    };
+    let before = if strict { letter_before(s, start) } else { None };
     let shape = match (kind, before) {
         (_, None) => shape,
         (Kind::Corporate, Some(b'T')) if shape == Shape::Plain => Shape::Invoice,
-        _ => return (None, end),
+        _ => return None,
     };
     if strict && (letter_after(s, end) || joined_after(s, end) || joined_before(s, start)) {
-        return (None, end);
+        return None;
     }
     let valid = match kind {
         Kind::Individual => {
@@ -352,29 +382,56 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
         Kind::Corporate => is_valid_corporate(&digits),
     };
     if !valid {
-        return (None, end);
+        return None;
     }
-    (
-        Some(Token {
-            kind,
-            shape,
-            fullwidth,
-            start,
-            end,
-            digits,
-            len: n,
-        }),
+    Some(Token {
+        kind,
+        shape,
+        fullwidth,
+        start,
         end,
-    )
+        digits,
+        len: n,
+    })
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// High bit set in exactly the bytes of `w` that are not ASCII digits (SWAR, no carries
+/// between bytes: every byte is forced above 0x80 before subtracting).
+#[inline(always)]
+fn non_digits(w: u64) -> u64 {
+    let x = w ^ (ONES * 0x30);
+    let ge10 = ((x | HIGHS).wrapping_sub(ONES * 10)) & HIGHS;
+    // Bytes whose low seven bits are 0–9 after the XOR but had the high bit: not digits.
+    (ge10 | x) & HIGHS
+}
+
+/// The end of the run of ASCII digits starting at `i`, eight bytes at a time.
+#[inline]
+fn ascii_digit_run_end(s: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = s.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let m = non_digits(u64::from_le_bytes(w));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && s[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
+}
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of `w` is an ASCII digit or 0xEF (the lead byte of full-width digits).
-/// Branch-free SWAR: `hasbetween` for 0x30–0x39 and `haszero` for 0xEF.
+/// A mask with the high bit set in (at least) the lowest byte of `w` that is an ASCII digit
+/// or 0xEF (the lead byte of full-width digits), zero when there is none. Branch-free SWAR:
+/// `hasbetween` for 0x30–0x39 and `haszero` for 0xEF. Borrows only propagate upwards, so the
+/// lowest set bit is exact even where higher ones are not.
 #[inline(always)]
-fn interesting(w: u64) -> bool {
+fn interesting(w: u64) -> u64 {
     let low7 = w & (ONES * 0x7F);
     // Bytes in (0x2F, 0x3A) among bytes < 0x80.
     let between = ((ONES * (127 + 0x3A)).wrapping_sub(low7))
@@ -383,7 +440,7 @@ fn interesting(w: u64) -> bool {
         & HIGHS;
     let x = w ^ (ONES * 0xEF);
     let ef = x.wrapping_sub(ONES) & !x & HIGHS;
-    (between | ef) != 0
+    between | ef
 }
 
 /// Calls `f` with every validated token whose first byte lies in `from..to` (with `strict`
@@ -402,11 +459,13 @@ pub(crate) fn for_each_token(
     let to = to.min(s.len());
     let mut i = from;
     while i < to {
-        // Fast skip, eight bytes at a time.
-        while i + 8 <= to {
+        // Fast skip, eight bytes at a time, landing on the first interesting byte.
+        while let Some(chunk) = s.get(i..i + 8).filter(|_| i + 8 <= to) {
             let mut w = [0u8; 8];
-            w.copy_from_slice(&s[i..i + 8]);
-            if interesting(u64::from_le_bytes(w)) {
+            w.copy_from_slice(chunk);
+            let m = interesting(u64::from_le_bytes(w));
+            if m != 0 {
+                i += (m.trailing_zeros() / 8) as usize;
                 break;
             }
             i += 8;
@@ -609,18 +668,57 @@ mod tests {
     }
 
     #[test]
+    fn digit_runs_are_exact() {
+        for b in 0u8..=255 {
+            for pos in 0..8 {
+                let mut bytes = [b'5'; 8];
+                bytes[pos] = b;
+                let m = non_digits(u64::from_le_bytes(bytes));
+                for (k, c) in bytes.iter().enumerate() {
+                    assert_eq!(m >> (8 * k + 7) & 1 == 1, !c.is_ascii_digit(), "{bytes:x?}");
+                }
+            }
+        }
+        let s = b"12345678901234567890x";
+        for start in 0..s.len() {
+            let naive = start + s[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+            assert_eq!(ascii_digit_run_end(s, start), naive);
+        }
+    }
+
+    #[test]
     fn swar_filter_is_exact_for_every_byte() {
         for b in 0u8..=255 {
-            let w = u64::from_le_bytes([b' ', b' ', b' ', b, b' ', b' ', b' ', b' ']);
-            assert_eq!(
-                interesting(w),
-                b.is_ascii_digit() || b == 0xEF,
-                "byte {b:#x}"
-            );
+            for pos in 0..8 {
+                let mut bytes = [b' '; 8];
+                bytes[pos] = b;
+                let m = interesting(u64::from_le_bytes(bytes));
+                let hit = b.is_ascii_digit() || b == 0xEF;
+                assert_eq!(m != 0, hit, "byte {b:#x} at {pos}");
+                if hit {
+                    assert_eq!(m.trailing_zeros() / 8, pos as u32, "byte {b:#x} at {pos}");
+                }
+            }
         }
-        // Neighbouring high bytes do not disturb the test.
+        // Neighbouring high bytes do not disturb the test, and the lowest hit is exact.
         let w = u64::from_le_bytes([0xFF, 0x80, 0x2F, 0x3A, 0xEE, 0xF0, 0x00, 0x7F]);
-        assert!(!interesting(w));
+        assert_eq!(interesting(w), 0);
+        let probes = [0u8, 0x2F, 0x30, 0x39, 0x3A, 0x80, 0xEE, 0xEF, 0xF0, 0xFF];
+        for a in probes {
+            for b in probes {
+                for pa in 0..8 {
+                    for pb in 0..8 {
+                        let mut bytes = [b'x'; 8];
+                        bytes[pa] = a;
+                        bytes[pb] = b;
+                        let first = bytes.iter().position(|c| c.is_ascii_digit() || *c == 0xEF);
+                        let m = interesting(u64::from_le_bytes(bytes));
+                        let got = (m != 0).then(|| m.trailing_zeros() / 8);
+                        assert_eq!(first.map(|p| p as u32), got, "{bytes:x?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

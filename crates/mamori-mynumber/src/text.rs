@@ -41,6 +41,8 @@ pub struct TextStream<'a> {
     header: Option<HeaderColumns>,
     header_done: bool,
     bytes: u64,
+    /// Reused between chunks.
+    tokens: Vec<crate::matcher::Token>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -74,6 +76,7 @@ impl<'a> TextStream<'a> {
             header: None,
             header_done: options.delimited.is_none(),
             bytes: 0,
+            tokens: Vec::new(),
         }
     }
 
@@ -111,16 +114,15 @@ impl<'a> TextStream<'a> {
         };
         if to > self.resume {
             let buf = std::mem::take(&mut self.buf);
-            let mut tokens = Vec::new();
+            let mut tokens = std::mem::take(&mut self.tokens);
             self.resume = for_each_token(&buf, self.resume, to, true, |t| tokens.push(t));
-            for t in tokens {
-                let ctx = context(&buf, &t, &self.scanner.keywords);
+            for t in tokens.drain(..) {
                 let pos = self.advance(&buf, t.start);
-                let in_header = self.header_names(&buf, t.kind, t.start);
-                let evidence = if in_header {
+                // A titled column settles it; otherwise look for keywords around the number.
+                let evidence = if self.header_names(&buf, t.kind, t.start) {
                     Evidence::Header
                 } else {
-                    Evidence::from_context(ctx)
+                    Evidence::from_context(context(&buf, &t, &self.scanner.keywords))
                 };
                 out.push(self.scanner.finding(
                     &t,
@@ -132,6 +134,7 @@ impl<'a> TextStream<'a> {
                 ));
             }
             self.buf = buf;
+            self.tokens = tokens;
         }
         // Keep `window` bytes before the resume point for the next token's context, and the
         // whole current line for CSV column lookup when it is short.
@@ -181,7 +184,8 @@ impl<'a> TextStream<'a> {
             Some(nl) => (&seg[nl + 1..], self.base + (from + nl + 1) as u64),
             None => (seg, self.cursor.line_start),
         };
-        let chars = tail.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64;
+        // SIMD character count: this runs over every byte of a long line.
+        let chars = bytecount::num_chars(tail) as u64;
         self.cursor = Cursor {
             abs: target,
             line: self.cursor.line + newlines,
