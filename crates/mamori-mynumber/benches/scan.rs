@@ -31,10 +31,15 @@ fn mbps(bytes: usize, secs: f64) -> f64 {
 }
 
 fn main() {
-    let files: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let files: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     if files.is_empty() {
         eprintln!("usage: cargo bench -p mamori-mynumber --bench scan -- FILE...");
-        eprintln!("(make inputs with: cargo run --release -p xtask -- bench-data target/bench 256)");
+        eprintln!(
+            "(make inputs with: cargo run --release -p xtask -- bench-data target/bench 256)"
+        );
         return;
     }
     let scanner = Scanner::new(HashKey::new([9; 32]), &Keywords::default());
@@ -71,7 +76,9 @@ fn main() {
                 let mut best = f64::MAX;
                 for _ in 0..3 {
                     let t = Instant::now();
-                    let _ = std::process::Command::new("rg").args(["-c", "[0-9]{12}", &f]).output();
+                    let _ = std::process::Command::new("rg")
+                        .args(["-c", "[0-9]{12}", &f])
+                        .output();
                     best = best.min(t.elapsed().as_secs_f64());
                 }
                 best
@@ -83,7 +90,11 @@ fn main() {
             mbps(data.len(), times[2]),
             mbps(data.len(), par[0]),
             times[0] / par[0],
-            rg.map_or("not installed".to_owned(), |t| format!("{:.3} s = {:.0} MB/s", t, mbps(data.len(), t))),
+            rg.map_or("not installed".to_owned(), |t| format!(
+                "{:.3} s = {:.0} MB/s",
+                t,
+                mbps(data.len(), t)
+            )),
         );
     }
 }

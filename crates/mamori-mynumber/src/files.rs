@@ -88,11 +88,11 @@ pub struct FileScan {
 impl FileScan {
     /// Distinct numbers of a kind in this file (by keyed hash).
     pub fn distinct(&self, kind: Kind) -> usize {
-        let mut h: Vec<&str> = self
+        let mut h: Vec<u64> = self
             .findings
             .iter()
             .filter(|f| f.finding.kind == kind)
-            .map(|f| f.finding.hash.as_str())
+            .map(|f| f.finding.hash.prefix_u64())
             .collect();
         h.sort_unstable();
         h.dedup();

@@ -78,6 +78,23 @@ pub struct Inline<const N: usize> {
     bytes: [u8; N],
 }
 
+impl Inline<32> {
+    /// The first 64 bits of a keyed hash, for counting distinct numbers cheaply (collisions
+    /// at 2^-64 do not matter for a count).
+    pub fn prefix_u64(&self) -> u64 {
+        let mut v = 0u64;
+        for c in &self.bytes[..16] {
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                _ => 0,
+            };
+            v = (v << 4) | u64::from(d);
+        }
+        v
+    }
+}
+
 /// `********0257`.
 pub type Masked = Inline<13>;
 /// 32 hex digits.
@@ -103,7 +120,10 @@ impl<const N: usize> Inline<N> {
 
     /// The empty value (used only where construction cannot fail in practice).
     pub(crate) fn default_hex() -> Self {
-        Inline { len: 0, bytes: [0; N] }
+        Inline {
+            len: 0,
+            bytes: [0; N],
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -151,6 +171,8 @@ impl<const N: usize> Serialize for Inline<N> {
 impl<'de, const N: usize> Deserialize<'de> for Inline<N> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Inline::new(&s).ok_or_else(|| serde::de::Error::custom(format!("expected at most {N} ASCII characters")))
+        Inline::new(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected at most {N} ASCII characters"))
+        })
     }
 }

@@ -10,7 +10,13 @@ use crate::finding::{KeyedHash, Masked};
 
 /// SHA-256 initial state (FIPS 180-4, 5.3.3).
 const IV: [u32; 8] = [
-    0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab,
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
     0x5be0_cd19,
 ];
 
@@ -151,8 +157,11 @@ mod tests {
         // RFC 4231 test case 2 uses a short key; here the key is always 32 bytes, so compare
         // with the reference implementation over many keys and messages instead.
         for seed in 0u8..50 {
-            let key: [u8; 32] = std::array::from_fn(|i| seed.wrapping_mul(31).wrapping_add(i as u8));
-            let msg: Vec<u8> = (0..usize::from(seed) % 56).map(|i| (i as u8) ^ seed).collect();
+            let key: [u8; 32] =
+                std::array::from_fn(|i| seed.wrapping_mul(31).wrapping_add(i as u8));
+            let msg: Vec<u8> = (0..usize::from(seed) % 56)
+                .map(|i| (i as u8) ^ seed)
+                .collect();
             let mut r = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&key).unwrap();
             r.update(&msg);
             let expect: [u8; 32] = r.finalize().into_bytes().into();

@@ -287,8 +287,15 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
         for (d, b) in digits.iter_mut().zip(&s[start..j]) {
             *d = b - b'0';
         }
-        let kind = if run == 12 { Kind::Individual } else { Kind::Corporate };
-        return (finish(s, start, j, strict, kind, Shape::Plain, false, digits, run), j);
+        let kind = if run == 12 {
+            Kind::Individual
+        } else {
+            Kind::Corporate
+        };
+        return (
+            finish(s, start, j, strict, kind, Shape::Plain, false, digits, run),
+            j,
+        );
     }
     let mut digits = [0u8; 13];
     let mut n = 0usize;
@@ -345,7 +352,10 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
         (13, [1, 4, 4, 4]) if !mixed_sep => (Kind::Corporate, Shape::Grouped),
         _ => return (None, end),
     };
-    (finish(s, start, end, strict, kind, shape, fullwidth, digits, n), end)
+    (
+        finish(s, start, end, strict, kind, shape, fullwidth, digits, n),
+        end,
+    )
 }
 
 /// Boundary checks and the check digit for a token of candidate shape.
@@ -364,7 +374,11 @@ fn finish(
 ) -> Option<Token> {
     // Identifiers such as `ABC123456789012` or `id_…` are not numbers; `T` + 13 digits is an
     // invoice registration number.
-    let before = if strict { letter_before(s, start) } else { None };
+    let before = if strict {
+        letter_before(s, start)
+    } else {
+        None
+    };
     let shape = match (kind, before) {
         (_, None) => shape,
         (Kind::Corporate, Some(b'T')) if shape == Shape::Plain => Shape::Invoice,

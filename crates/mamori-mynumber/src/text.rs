@@ -116,10 +116,35 @@ impl<'a> TextStream<'a> {
             let buf = std::mem::take(&mut self.buf);
             let mut tokens = std::mem::take(&mut self.tokens);
             self.resume = for_each_token(&buf, self.resume, to, true, |t| tokens.push(t));
+            // Line numbers for all tokens in one pass over the newlines.
+            let from = usize::try_from(self.cursor.abs - self.base).unwrap_or(0);
+            let last = tokens.last().map_or(from, |t| t.start.max(from));
+            let mut newlines = memchr::memchr_iter(b'\n', &buf[from..last])
+                .map(|p| p + from)
+                .peekable();
+            let mut cur = self.cursor;
+            let mut cur_idx = from;
             for t in tokens.drain(..) {
-                let pos = self.advance(&buf, t.start);
+                let mut new_line = false;
+                while let Some(&p) = newlines.peek() {
+                    if p >= t.start {
+                        break;
+                    }
+                    cur.line += 1;
+                    cur.line_start = self.base + (p + 1) as u64;
+                    new_line = true;
+                    newlines.next();
+                }
+                let ls = usize::try_from(cur.line_start.saturating_sub(self.base)).unwrap_or(0);
+                cur.column = if new_line || ls > cur_idx {
+                    bytecount::num_chars(&buf[ls.min(t.start)..t.start]) as u64
+                } else {
+                    cur.column + bytecount::num_chars(&buf[cur_idx.min(t.start)..t.start]) as u64
+                };
+                cur.abs = self.base + t.start as u64;
+                cur_idx = t.start;
                 // A titled column settles it; otherwise look for keywords around the number.
-                let evidence = if self.header_names(&buf, t.kind, t.start) {
+                let evidence = if self.header_names(&buf, t.kind, t.start, cur) {
                     Evidence::Header
                 } else {
                     Evidence::from_context(context(&buf, &t, &self.scanner.keywords))
@@ -128,10 +153,13 @@ impl<'a> TextStream<'a> {
                     &t,
                     evidence,
                     Location::Line {
-                        line: pos.line,
-                        column: pos.column + 1,
+                        line: cur.line,
+                        column: cur.column + 1,
                     },
                 ));
+            }
+            if cur.abs > self.cursor.abs {
+                self.cursor = cur;
             }
             self.buf = buf;
             self.tokens = tokens;
@@ -221,8 +249,9 @@ impl<'a> TextStream<'a> {
         self.header = Some(cols);
     }
 
-    /// Whether the column holding buffer index `at` is titled with this kind of number.
-    fn header_names(&self, buf: &[u8], kind: Kind, at: usize) -> bool {
+    /// Whether the column holding buffer index `at` (at position `pos`) is titled with this
+    /// kind of number.
+    fn header_names(&self, buf: &[u8], kind: Kind, at: usize, pos: Cursor) -> bool {
         let (Some(delim), Some(h)) = (self.options.delimited, &self.header) else {
             return false;
         };
@@ -234,10 +263,10 @@ impl<'a> TextStream<'a> {
             return false;
         }
         // The header line itself is not data.
-        if self.cursor.line == 1 {
+        if pos.line == 1 {
             return false;
         }
-        let Some(ls) = self.cursor.line_start.checked_sub(self.base) else {
+        let Some(ls) = pos.line_start.checked_sub(self.base) else {
             return false;
         };
         let ls = usize::try_from(ls).unwrap_or(usize::MAX);

@@ -489,8 +489,8 @@ fn summarise(
             );
             *findings.entry(k).or_default() += 1;
             match x.finding.kind {
-                Kind::Individual => ind.insert(x.finding.hash),
-                Kind::Corporate => corp.insert(x.finding.hash),
+                Kind::Individual => ind.insert(x.finding.hash.prefix_u64()),
+                Kind::Corporate => corp.insert(x.finding.hash.prefix_u64()),
             };
         }
     }
