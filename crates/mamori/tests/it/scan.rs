@@ -416,3 +416,38 @@ fn mynumber_check_prints_masked_forms_only() {
     );
     assert!(full_numbers_in(&out).is_empty());
 }
+
+#[test]
+fn retention_rules_list_files_past_their_period() {
+    let share = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(share.path().join("源泉徴収票/2015")).unwrap();
+    let old = share.path().join("源泉徴収票/2015/一覧.csv");
+    std::fs::write(&old, "氏名,個人番号\n山田,621498320257\n").unwrap();
+    let new = share.path().join("源泉徴収票/最新.csv");
+    std::fs::write(&new, "氏名,個人番号\n佐藤,123456789018\n").unwrap();
+    // Eight years old.
+    let eight_years = std::time::Duration::from_secs(8 * 366 * 86_400);
+    let f = std::fs::File::options().write(true).open(&old).unwrap();
+    f.set_modified(std::time::SystemTime::now() - eight_years).unwrap();
+    let o = mamori_in(
+        Path::new("."),
+        &["--data-dir", data.path().to_str().unwrap(), "scan", share.path().to_str().unwrap(), "--json", "--no-state", "--retention", "**/源泉徴収票/**=7"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let past: Vec<(String, serde_json::Value)> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(), f["past_retention"].clone()))
+        .collect();
+    assert_eq!(
+        past,
+        [("一覧.csv".to_owned(), serde_json::json!("**/源泉徴収票/**=7")), ("最新.csv".to_owned(), serde_json::Value::Null)]
+    );
+    assert_eq!(v["summary"]["past_retention"], 1);
+    // A bad rule is an error naming it.
+    let o = mamori_in(Path::new("."), &["scan", share.path().to_str().unwrap(), "--no-state", "--retention", "**/x=seven"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--retention: `seven` in `**/x=seven` is not a number of years"), "{}", stderr(&o));
+}
