@@ -47,7 +47,11 @@ fn main() {
         // `cargo bench` runs in the crate's folder: relative paths are taken from the
         // workspace root, where the commands above are typed.
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let f = if std::path::Path::new(&f).exists() { f } else { root.join(&f).display().to_string() };
+        let f = if std::path::Path::new(&f).exists() {
+            f
+        } else {
+            root.join(&f).display().to_string()
+        };
         let data = std::fs::read(&f).unwrap_or_else(|e| panic!("{f}: {e}"));
         let delimited = f.ends_with(".csv").then_some(b',');
         let mut times = Vec::new();

@@ -109,14 +109,8 @@ impl HashKey {
             hex[2 * i] = HEX[usize::from(b >> 4)];
             hex[2 * i + 1] = HEX[usize::from(b & 15)];
         }
-        KeyedHash::from_bytes(&hex).unwrap_or_else(|| unreachable_hash())
+        KeyedHash::from_bytes(&hex).unwrap_or_else(KeyedHash::default_hex)
     }
-}
-
-/// Hex digits are ASCII and fit: never called.
-#[cold]
-fn unreachable_hash() -> KeyedHash {
-    KeyedHash::default_hex()
 }
 
 /// [`mask`] without allocating.

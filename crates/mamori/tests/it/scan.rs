@@ -418,6 +418,7 @@ fn mynumber_check_prints_masked_forms_only() {
 }
 
 #[test]
+#[allow(clippy::disallowed_methods)] // the file's age is set from the real clock
 fn retention_rules_list_files_past_their_period() {
     let share = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
@@ -429,25 +430,65 @@ fn retention_rules_list_files_past_their_period() {
     // Eight years old.
     let eight_years = std::time::Duration::from_secs(8 * 366 * 86_400);
     let f = std::fs::File::options().write(true).open(&old).unwrap();
-    f.set_modified(std::time::SystemTime::now() - eight_years).unwrap();
+    f.set_modified(std::time::SystemTime::now() - eight_years)
+        .unwrap();
     let o = mamori_in(
         Path::new("."),
-        &["--data-dir", data.path().to_str().unwrap(), "scan", share.path().to_str().unwrap(), "--json", "--no-state", "--retention", "**/源泉徴収票/**=7"],
+        &[
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "scan",
+            share.path().to_str().unwrap(),
+            "--json",
+            "--no-state",
+            "--retention",
+            "**/源泉徴収票/**=7",
+        ],
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let past: Vec<(String, serde_json::Value)> = v["files"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["path"].as_str().unwrap().rsplit('/').next().unwrap().to_owned(), f["past_retention"].clone()))
+        .map(|f| {
+            (
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                f["past_retention"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         past,
-        [("一覧.csv".to_owned(), serde_json::json!("**/源泉徴収票/**=7")), ("最新.csv".to_owned(), serde_json::Value::Null)]
+        [
+            (
+                "一覧.csv".to_owned(),
+                serde_json::json!("**/源泉徴収票/**=7")
+            ),
+            ("最新.csv".to_owned(), serde_json::Value::Null)
+        ]
     );
     assert_eq!(v["summary"]["past_retention"], 1);
     // A bad rule is an error naming it.
-    let o = mamori_in(Path::new("."), &["scan", share.path().to_str().unwrap(), "--no-state", "--retention", "**/x=seven"]);
+    let o = mamori_in(
+        Path::new("."),
+        &[
+            "scan",
+            share.path().to_str().unwrap(),
+            "--no-state",
+            "--retention",
+            "**/x=seven",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--retention: `seven` in `**/x=seven` is not a number of years"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--retention: `seven` in `**/x=seven` is not a number of years"),
+        "{}",
+        stderr(&o)
+    );
 }
