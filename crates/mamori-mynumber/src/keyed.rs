@@ -76,6 +76,22 @@ impl HashKey {
         }
     }
 
+    /// A keyed identifier for any text (HMAC-SHA256, hex): lets the scan state recognise a
+    /// path without storing it, since a file may be named after a person's number.
+    pub fn keyed_id(&self, text: &str) -> String {
+        use hmac::{Hmac, KeyInit, Mac};
+        let Ok(mut mac) = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.key) else {
+            return String::new();
+        };
+        mac.update(b"id:");
+        mac.update(text.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// HMAC-SHA256 of a short message (at most 55 bytes; longer input is cut).
     pub fn mac(&self, msg: &[u8]) -> [u8; 32] {
         let mut st = self.inner;

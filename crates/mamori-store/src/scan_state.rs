@@ -14,7 +14,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite/s
 /// One file as remembered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {
-    pub path: String,
+    /// Keyed hash of the path (the lookup key).
+    pub path_key: String,
+    /// The path for people, any My Number in it masked.
+    pub shown_path: String,
     pub size: u64,
     pub mtime: i64,
     pub content_hash: Option<String>,
@@ -56,14 +59,15 @@ impl ScanStateDb {
 
     pub async fn load_all(&self) -> Result<Vec<StoredFile>, StoreError> {
         let rows = sqlx::query(
-            "SELECT path, size, mtime, content_hash, scanned_at, result FROM scan_file",
+            "SELECT path_key, shown_path, size, mtime, content_hash, scanned_at, result FROM scan_file",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(StoredFile {
-                    path: r.try_get("path")?,
+                    path_key: r.try_get("path_key")?,
+                    shown_path: r.try_get("shown_path")?,
                     size: u64::try_from(r.try_get::<i64, _>("size")?).unwrap_or(0),
                     mtime: r.try_get("mtime")?,
                     content_hash: r.try_get("content_hash")?,
@@ -85,13 +89,15 @@ impl ScanStateDb {
         }
         for f in files {
             sqlx::query(
-                "INSERT INTO scan_file (path, size, mtime, content_hash, scanned_at, result) \
-                 VALUES (?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, \
+                "INSERT INTO scan_file (path_key, shown_path, size, mtime, content_hash, scanned_at, result) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT(path_key) DO UPDATE SET shown_path = excluded.shown_path, \
+                 size = excluded.size, mtime = excluded.mtime, \
                  content_hash = excluded.content_hash, scanned_at = excluded.scanned_at, \
                  result = excluded.result",
             )
-            .bind(&f.path)
+            .bind(&f.path_key)
+            .bind(&f.shown_path)
             .bind(i64::try_from(f.size).unwrap_or(i64::MAX))
             .bind(f.mtime)
             .bind(&f.content_hash)
@@ -115,7 +121,8 @@ mod tests {
 
     fn file(path: &str, mtime: i64) -> StoredFile {
         StoredFile {
-            path: path.into(),
+            path_key: path.into(),
+            shown_path: path.into(),
             size: 10,
             mtime,
             content_hash: Some("abc".into()),
@@ -134,7 +141,7 @@ mod tests {
             .unwrap();
         db.record(&[file("a", 2)], false).await.unwrap();
         let mut all = db.load_all().await.unwrap();
-        all.sort_by(|x, y| x.path.cmp(&y.path));
+        all.sort_by(|x, y| x.path_key.cmp(&y.path_key));
         assert_eq!(all, [file("a", 2), file("b", 1)]);
         db.record(&[file("c", 3)], true).await.unwrap();
         assert_eq!(db.load_all().await.unwrap(), [file("c", 3)]);

@@ -168,7 +168,7 @@ pub(crate) fn run(ctx: &Ctx, args: ScanArgs) -> anyhow::Result<u8> {
     let retention = Retention::parse(&args.retention)?;
     let data_dir = datadir::data_dir(ctx.data_dir.as_deref());
     let key = datadir::scan_key(&data_dir)?;
-    let scanner = Scanner::new(key, &Keywords::default());
+    let scanner = Scanner::new(key.clone(), &Keywords::default());
     let pdf = ChildPdf {
         exe: std::env::current_exe().context("cannot locate the mamori executable")?,
         timeout: Duration::from_secs(60),
@@ -187,7 +187,7 @@ pub(crate) fn run(ctx: &Ctx, args: ScanArgs) -> anyhow::Result<u8> {
             .unwrap_or_else(|| data_dir.join("scan-state.sqlite"))
     });
     let mut state = match &state_path {
-        Some(p) => Some(state::State::open(p, &data_dir)?),
+        Some(p) => Some(state::State::open(p, &data_dir, key.clone())?),
         None => None,
     };
     let prior = match (&state, args.full) {

@@ -14,14 +14,16 @@ use super::FileResult;
 /// What earlier scans knew, loaded once and shared read-only by the walker threads.
 #[derive(Debug, Default)]
 pub(crate) struct Prior {
+    /// By keyed hash of the path.
     files: HashMap<String, StoredFile>,
+    key: Option<mamori_mynumber::HashKey>,
 }
 
 impl Prior {
     /// The earlier result if the file is unchanged: same size and mtime, or same size and the
     /// same content hash (a file touched or copied back without changes).
     pub fn unchanged(&self, path: &str, size: u64, mtime: i64) -> Option<FileScan> {
-        let f = self.files.get(path)?;
+        let f = self.files.get(&self.key.as_ref()?.keyed_id(path))?;
         if f.size != size {
             return None;
         }
@@ -80,10 +82,15 @@ impl Read for HashingReader<'_> {
 pub(crate) struct State {
     rt: tokio::runtime::Runtime,
     db: ScanStateDb,
+    key: mamori_mynumber::HashKey,
 }
 
 impl State {
-    pub fn open(path: &Path, data_dir: &Path) -> anyhow::Result<State> {
+    pub fn open(
+        path: &Path,
+        data_dir: &Path,
+        key: mamori_mynumber::HashKey,
+    ) -> anyhow::Result<State> {
         if path.starts_with(data_dir) {
             crate::datadir::ensure_private_dir(data_dir)?;
         } else if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -95,13 +102,14 @@ impl State {
             .build()
             .context("cannot start the database runtime")?;
         let db = rt.block_on(ScanStateDb::open(path))?;
-        Ok(State { rt, db })
+        Ok(State { rt, db, key })
     }
 
     pub fn load(&self) -> anyhow::Result<Prior> {
         let files = self.rt.block_on(self.db.load_all())?;
         Ok(Prior {
-            files: files.into_iter().map(|f| (f.path.clone(), f)).collect(),
+            files: files.into_iter().map(|f| (f.path_key.clone(), f)).collect(),
+            key: Some(self.key.clone()),
         })
     }
 
@@ -119,7 +127,8 @@ impl State {
                 None
             };
             rows.push(StoredFile {
-                path: f.real_path.display().to_string(),
+                path_key: self.key.keyed_id(&f.real_path.display().to_string()),
+                shown_path: f.path.clone(),
                 size: f.size,
                 mtime: f.mtime,
                 content_hash,

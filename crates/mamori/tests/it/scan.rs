@@ -318,7 +318,8 @@ fn quarantine_and_masked_copies_are_audited() {
     let q = tempfile::tempdir().unwrap();
     let d = data.path().to_str().unwrap();
     std::fs::create_dir_all(share.path().join("課/2019")).unwrap();
-    let csv = share.path().join("課/2019/名簿.csv");
+    // A file named after a person's number: the name must not leak either.
+    let csv = share.path().join("課/2019/621498320257_名簿.csv");
     std::fs::write(
         &csv,
         "氏名,個人番号\n山田,621498320257\n佐藤,6214-9832-0257\n",
@@ -327,6 +328,31 @@ fn quarantine_and_masked_copies_are_audited() {
 
     // Masked copy: the numbers replaced by their masked forms.
     let masked = share.path().join("名簿_masked.csv");
+    // Scanning (with state) the file named after a number: no trace in any output.
+    let o = mamori_in(
+        Path::new("."),
+        &["--data-dir", d, "scan", share.path().to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        full_numbers_in(&stdout(&o)).is_empty() && full_numbers_in(&stderr(&o)).is_empty(),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("********0257_名簿.csv"),
+        "{}",
+        stdout(&o)
+    );
+    for f in ["scan-state.sqlite", "scan-state.sqlite-wal"] {
+        if let Ok(b) = std::fs::read(data.path().join(f)) {
+            let text = String::from_utf8_lossy(&b).into_owned();
+            assert!(
+                !text.contains("621498320257"),
+                "{f} holds the path in the clear"
+            );
+        }
+    }
     let o = mamori_in(
         Path::new("."),
         &[
@@ -364,9 +390,13 @@ fn quarantine_and_masked_copies_are_audited() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!csv.exists());
-    assert!(qdir.join("課/2019/名簿.csv").exists());
+    assert!(qdir.join("課/2019/621498320257_名簿.csv").exists());
     let manifest = std::fs::read_to_string(qdir.join("manifest.jsonl")).unwrap();
-    assert!(manifest.contains("課/2019/名簿.csv"), "{manifest}");
+    assert!(
+        manifest.contains("課/2019/********0257_名簿.csv"),
+        "{manifest}"
+    );
+    assert!(full_numbers_in(&manifest).is_empty(), "{manifest}");
 
     // Both actions are in the audit log, and the chain verifies.
     let o = mamori_in(Path::new("."), &["--data-dir", d, "audit", "list"]);
@@ -491,4 +521,125 @@ fn retention_rules_list_files_past_their_period() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn masked_xlsx_copy_holds_no_full_number() {
+    let corpus = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    xtask::corpus::write_corpus(corpus.path()).unwrap();
+    let out = corpus.path().join("book_masked.xlsx");
+    let o = mamori_in(
+        Path::new("."),
+        &[
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "scan",
+            "mask",
+            corpus.path().join("book.xlsx").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = xlsx_text(&out);
+    assert!(full_numbers_in(&text).is_empty(), "{text}");
+    // The sheets and the other values are kept.
+    assert!(
+        text.contains("山田 太郎") && text.contains("本人の個人番号"),
+        "{text}"
+    );
+    // Scanning the masked copy finds no individual number.
+    let o = mamori_in(
+        Path::new("."),
+        &[
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "scan",
+            out.to_str().unwrap(),
+            "--json",
+            "--no-state",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["files_with_individual_numbers"], 0, "{v}");
+}
+
+/// Excel 97-2003 workbooks: the corpus workbook converted by LibreOffice (installed by
+/// `.ci/run`; outside CI a machine without it skips with a notice).
+#[test]
+fn xls_workbooks_are_read() {
+    let Some(bin) = ["soffice", "libreoffice"].into_iter().find(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice is required in CI"
+        );
+        eprintln!("note: LibreOffice not installed; skipping the .xls check");
+        return;
+    };
+    let corpus = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let manifest = xtask::corpus::write_corpus(corpus.path()).unwrap();
+    let out_dir = corpus.path().join("xls");
+    let profile = corpus.path().join("lo-profile");
+    let o = std::process::Command::new(bin)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xls",
+            "--outdir",
+        ])
+        .arg(&out_dir)
+        .arg(corpus.path().join("book.xlsx"))
+        .output()
+        .unwrap();
+    let xls = out_dir.join("book.xls");
+    assert!(
+        xls.exists(),
+        "conversion failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = mamori_in(
+        Path::new("."),
+        &[
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "scan",
+            xls.to_str().unwrap(),
+            "--json",
+            "--no-state",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut got: Vec<(String, String, String)> = v["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                location_string(&x["location"]),
+                x["confidence"].as_str().unwrap().to_owned(),
+                x["masked"].as_str().unwrap()[x["masked"].as_str().unwrap().len() - 4..].to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want: Vec<(String, String, String)> = manifest
+        .findings
+        .iter()
+        .filter(|e| e.file == "book.xlsx")
+        .map(|e| (e.location.clone(), e.confidence.to_owned(), e.last4.clone()))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
 }
