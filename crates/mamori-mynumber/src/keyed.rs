@@ -121,9 +121,9 @@ impl HashKey {
         let out = self.mac(&msg[..n]);
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut hex = [0u8; 32];
-        for (i, b) in out[..16].iter().enumerate() {
-            hex[2 * i] = HEX[usize::from(b >> 4)];
-            hex[2 * i + 1] = HEX[usize::from(b & 15)];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(&out[..16]) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 15)];
         }
         KeyedHash::from_bytes(&hex).unwrap_or_else(KeyedHash::default_hex)
     }

@@ -372,6 +372,15 @@ fn finish(
     digits: [u8; 13],
     n: usize,
 ) -> Option<Token> {
+    // The common case in exports: a delimiter on both sides settles every boundary rule.
+    let plain_edge = |b: Option<&u8>| {
+        matches!(
+            b,
+            None | Some(b',' | b'\t' | b'\n' | b'\r' | b'"' | b';' | b'|')
+        )
+    };
+    let strict = strict
+        && !(plain_edge(start.checked_sub(1).and_then(|i| s.get(i))) && plain_edge(s.get(end)));
     // Identifiers such as `ABC123456789012` or `id_…` are not numbers; `T` + 13 digits is an
     // invoice registration number.
     let before = if strict {

@@ -15,6 +15,17 @@ pub struct TextOptions {
     pub delimited: Option<u8>,
 }
 
+/// UTF-8 characters in `b`: a plain loop for the short spans between numbers in a line, SIMD
+/// for long ones.
+#[inline]
+fn chars(b: &[u8]) -> u64 {
+    if b.len() < 64 {
+        b.iter().filter(|c| (**c & 0xC0) != 0x80).count() as u64
+    } else {
+        bytecount::num_chars(b) as u64
+    }
+}
+
 /// Position bookkeeping: line number and character column of `abs`.
 #[derive(Debug, Clone, Copy)]
 struct Cursor {
@@ -137,9 +148,9 @@ impl<'a> TextStream<'a> {
                 }
                 let ls = usize::try_from(cur.line_start.saturating_sub(self.base)).unwrap_or(0);
                 cur.column = if new_line || ls > cur_idx {
-                    bytecount::num_chars(&buf[ls.min(t.start)..t.start]) as u64
+                    chars(&buf[ls.min(t.start)..t.start])
                 } else {
-                    cur.column + bytecount::num_chars(&buf[cur_idx.min(t.start)..t.start]) as u64
+                    cur.column + chars(&buf[cur_idx.min(t.start)..t.start])
                 };
                 cur.abs = self.base + t.start as u64;
                 cur_idx = t.start;
