@@ -467,6 +467,22 @@ pub fn pdf(pages: &[&str]) -> Vec<u8> {
     out
 }
 
+/// Sets the "encrypted" flag (general purpose bit 0) on every entry of a zip, as a
+/// password-protected archive has it; the scanner must report such members, not read them.
+fn mark_encrypted(mut zip: Vec<u8>) -> Vec<u8> {
+    let mut i = 0;
+    while i + 8 <= zip.len() {
+        let sig = &zip[i..i + 4];
+        if sig == b"PK\x03\x04" {
+            zip[i + 6] |= 1;
+        } else if sig == b"PK\x01\x02" {
+            zip[i + 8] |= 1;
+        }
+        i += 1;
+    }
+    zip
+}
+
 /// Writes the corpus into `dir` (created) and `dir/expected.json`.
 pub fn write_corpus(dir: &Path) -> Result<Manifest, String> {
     let io = |e: std::io::Error| e.to_string();
@@ -594,6 +610,15 @@ pub fn write_corpus(dir: &Path) -> Result<Manifest, String> {
         file: "truncated.xlsx".into(),
         member: String::new(),
         reason_contains: "workbook".into(),
+    });
+    write(
+        "secret.zip",
+        &mark_encrypted(zip_bytes(&[("給与.csv", "個人番号\n".as_bytes())]).map_err(io)?),
+    )?;
+    m.not_scanned.push(ExpectedSkip {
+        file: "secret.zip".into(),
+        member: "給与.csv".into(),
+        reason_contains: "encrypted".into(),
     });
     write("image.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")?;
     m.not_scanned.push(ExpectedSkip {
