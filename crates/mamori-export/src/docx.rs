@@ -135,11 +135,7 @@ pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
     doc = doc.add_paragraph(para(l.omitted_note));
     let mut n = 0;
     for section in &spec.sections {
-        let shown: Vec<_> = section
-            .requirements
-            .iter()
-            .filter(|r| r.chosen_level != Level::Omit)
-            .collect();
+        let shown = section.shown();
         if shown.is_empty() {
             continue;
         }

@@ -12,6 +12,7 @@ mod xlsx;
 
 pub use spec::{OpenPlaceholder, Piece, Spec, SpecRequirement, SpecSection};
 pub use wareki::{date_with_wareki, wareki};
+pub use xlsx::setup_sheet;
 
 use mamori_catalog::Lang;
 use mamori_sbd::DecisionTable;

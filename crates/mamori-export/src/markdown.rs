@@ -58,11 +58,7 @@ pub(crate) fn render(spec: &Spec) -> String {
     let _ = writeln!(w, "{}\n", l.omitted_note);
     let mut n = 0;
     for section in &spec.sections {
-        let shown: Vec<_> = section
-            .requirements
-            .iter()
-            .filter(|r| r.chosen_level != Level::Omit)
-            .collect();
+        let shown = section.shown();
         if shown.is_empty() {
             continue;
         }

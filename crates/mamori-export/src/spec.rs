@@ -56,6 +56,16 @@ pub struct SpecSection {
     pub requirements: Vec<SpecRequirement>,
 }
 
+impl SpecSection {
+    /// The requirements printed in the chapter text (everything not at 省略).
+    pub fn shown(&self) -> Vec<&SpecRequirement> {
+        self.requirements
+            .iter()
+            .filter(|r| r.chosen_level != Level::Omit)
+            .collect()
+    }
+}
+
 /// A placeholder the author still has to fill in.
 #[derive(Debug, Clone, Serialize)]
 pub struct OpenPlaceholder {

@@ -21,7 +21,10 @@ fn body_format() -> Format {
         .set_align(FormatAlign::Top)
 }
 
-fn setup_sheet(
+/// Names a sheet and sets it up as a printable list: shaded header row with column widths,
+/// a filter over `rows` data rows, frozen header, A4 landscape fitted to the page width, header
+/// row repeated on every printed page.
+pub fn setup_sheet(
     sheet: &mut Worksheet,
     name: &str,
     headers: &[(&str, f64)],

@@ -119,15 +119,7 @@ impl Scanner {
             digits[i] = (x % 10) as u8;
             x /= 10;
         }
-        let valid = match kind {
-            Kind::Individual => {
-                let mut d = [0u8; 12];
-                d.copy_from_slice(&digits[..12]);
-                is_valid_individual(&d)
-            }
-            Kind::Corporate => is_valid_corporate(&digits),
-        };
-        if !valid {
+        if !matcher::check_digit_ok(kind, &digits) {
             return None;
         }
         let t = Token {

@@ -358,6 +358,19 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
     )
 }
 
+/// Whether the digits (12 for an individual number, 13 for a corporate one) check out.
+#[inline]
+pub(crate) fn check_digit_ok(kind: Kind, digits: &[u8; 13]) -> bool {
+    match kind {
+        Kind::Individual => {
+            let mut d = [0u8; 12];
+            d.copy_from_slice(&digits[..12]);
+            is_valid_individual(&d)
+        }
+        Kind::Corporate => is_valid_corporate(digits),
+    }
+}
+
 /// Boundary checks and the check digit for a token of candidate shape.
 #[allow(clippy::too_many_arguments)]
 #[inline]
@@ -396,15 +409,7 @@ fn finish(
     if strict && (letter_after(s, end) || joined_after(s, end) || joined_before(s, start)) {
         return None;
     }
-    let valid = match kind {
-        Kind::Individual => {
-            let mut d = [0u8; 12];
-            d.copy_from_slice(&digits[..12]);
-            is_valid_individual(&d)
-        }
-        Kind::Corporate => is_valid_corporate(&digits),
-    };
-    if !valid {
+    if !check_digit_ok(kind, &digits) {
         return None;
     }
     Some(Token {

@@ -77,6 +77,28 @@ pub(crate) struct ScanOutput {
     pub summary: Summary,
 }
 
+impl ScanOutput {
+    /// Every path not scanned (walk problems, then files and archive members) with the reason.
+    pub(crate) fn not_scanned(&self) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = self
+            .problems
+            .iter()
+            .map(|p| (p.path.clone(), p.reason.clone()))
+            .collect();
+        for f in &self.files {
+            for n in &f.scan.not_scanned {
+                let p = if n.member.is_empty() {
+                    f.path.clone()
+                } else {
+                    format!("{}!{}", f.path, n.member)
+                };
+                rows.push((p, n.reason.clone()));
+            }
+        }
+        rows
+    }
+}
+
 pub(crate) fn parse_size(s: &str) -> anyhow::Result<u64> {
     let t = s.trim();
     let (num, mult) = match t.char_indices().last() {
@@ -592,21 +614,7 @@ fn human(out: &ScanOutput) -> String {
             );
         }
     }
-    let mut not_scanned: Vec<(String, String)> = out
-        .problems
-        .iter()
-        .map(|p| (p.path.clone(), p.reason.clone()))
-        .collect();
-    for f in &out.files {
-        for n in &f.scan.not_scanned {
-            let p = if n.member.is_empty() {
-                f.path.clone()
-            } else {
-                format!("{}!{}", f.path, n.member)
-            };
-            not_scanned.push((p, n.reason.clone()));
-        }
-    }
+    let not_scanned = out.not_scanned();
     if !not_scanned.is_empty() {
         let _ = writeln!(s, "\nnot scanned:");
         for (p, r) in &not_scanned {

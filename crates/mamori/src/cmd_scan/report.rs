@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use mamori_catalog::Lang;
 use mamori_mynumber::{Confidence, Kind};
-use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet};
+use rust_xlsxwriter::{Workbook, Worksheet};
 
 use super::{ScanOutput, confidence_key};
 
@@ -108,30 +108,7 @@ fn sheet_setup(
     headers: &[(&str, f64)],
     rows: usize,
 ) -> anyhow::Result<()> {
-    ws.set_name(name)?;
-    let bold = Format::new()
-        .set_bold()
-        .set_border(FormatBorder::Thin)
-        .set_background_color(0xD9E2F3);
-    for (i, (h, w)) in headers.iter().enumerate() {
-        let c = u16::try_from(i).unwrap_or(0);
-        ws.write_with_format(0, c, *h, &bold)?;
-        ws.set_column_width(c, *w)?;
-    }
-    if rows > 0 {
-        ws.autofilter(
-            0,
-            0,
-            u32::try_from(rows).unwrap_or(u32::MAX),
-            u16::try_from(headers.len() - 1).unwrap_or(0),
-        )?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
-    Ok(())
+    Ok(mamori_export::setup_sheet(ws, name, headers, rows)?)
 }
 
 fn row(r: usize) -> u32 {
@@ -316,21 +293,7 @@ pub(crate) fn xlsx(out: &ScanOutput, lang: Lang) -> anyhow::Result<Vec<u8>> {
     }
 
     // Not scanned.
-    let mut ns: Vec<(String, String)> = out
-        .problems
-        .iter()
-        .map(|p| (p.path.clone(), p.reason.clone()))
-        .collect();
-    for f in &out.files {
-        for n in &f.scan.not_scanned {
-            let p = if n.member.is_empty() {
-                f.path.clone()
-            } else {
-                format!("{}!{}", f.path, n.member)
-            };
-            ns.push((p, n.reason.clone()));
-        }
-    }
+    let ns = out.not_scanned();
     let ws = wb.add_worksheet();
     sheet_setup(
         ws,
