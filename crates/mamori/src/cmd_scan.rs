@@ -366,6 +366,19 @@ fn walk(
                 }
             };
             let path = entry.path();
+            // Kernel and device file systems hold no documents and can block a reader
+            // (/proc/kmsg): skipped when met during a walk, scanned only when named as a root.
+            if entry.depth() > 0
+                && [
+                    PathBuf::from("/proc"),
+                    PathBuf::from("/sys"),
+                    PathBuf::from("/dev"),
+                ]
+                .iter()
+                .any(|p| path == p)
+            {
+                return ignore::WalkState::Skip;
+            }
             if excludes.is_match(path) {
                 return if entry.file_type().is_some_and(|t| t.is_dir()) {
                     ignore::WalkState::Skip
