@@ -234,7 +234,8 @@ fn text_body(rng: &mut Rng, file: &str, member: &str, m: &mut Manifest) -> Strin
     s
 }
 
-fn zip_bytes(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
+/// A zip archive of the given entries (deflated).
+pub fn zip_bytes(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);

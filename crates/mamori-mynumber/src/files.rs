@@ -161,10 +161,12 @@ impl FileScanner<'_> {
         out
     }
 
+    /// Records a member not scanned. Member names and reasons (which may quote a parser's
+    /// view of the content) are redacted here, so nothing unmasked leaves the crate.
     fn not_scanned(out: &mut FileScan, member: &str, reason: impl Into<String>) {
         out.not_scanned.push(NotScanned {
-            member: member.to_owned(),
-            reason: reason.into(),
+            member: crate::redact(member),
+            reason: crate::redact(&reason.into()),
         });
     }
 
@@ -206,7 +208,16 @@ impl FileScanner<'_> {
                     Format::Tsv => Some(b'\t'),
                     _ => None,
                 };
-                self.scan_text(&mut rest, head, delimited, member, out);
+                // A file may report one size and deliver more (growing files, special files).
+                let mut limited = (&mut rest).take(self.limits.max_file_size.saturating_add(1));
+                self.scan_text(&mut limited, head, delimited, member, out);
+                if limited.limit() == 0 {
+                    Self::not_scanned(
+                        out,
+                        member,
+                        "read past the size limit: the rest was not scanned",
+                    );
+                }
             }
             _ => {
                 // Container formats need random access: read whole (bounded by the limit).
@@ -238,9 +249,10 @@ impl FileScanner<'_> {
     }
 
     fn push(out: &mut FileScan, member: &str, findings: Vec<Finding>) {
+        let member = crate::redact(member);
         out.findings
             .extend(findings.into_iter().map(|finding| FileFinding {
-                member: member.to_owned(),
+                member: member.clone(),
                 finding,
             }));
     }
@@ -304,6 +316,8 @@ impl FileScanner<'_> {
         };
         let mut found = Vec::new();
         for sheet in wb.sheet_names() {
+            // A sheet may be named after a person's number.
+            let shown_sheet = crate::redact(&sheet);
             let range = match wb.worksheet_range(&sheet) {
                 Ok(r) => r,
                 Err(e) => {
@@ -354,7 +368,7 @@ impl FileScanner<'_> {
                             || above.is_some_and(|a| self.scanner.label_names(kind, a))
                     };
                     let loc = || Location::Cell {
-                        sheet: sheet.clone(),
+                        sheet: shown_sheet.clone(),
                         cell: addr.clone(),
                     };
                     match cell {
@@ -398,6 +412,7 @@ impl FileScanner<'_> {
         }
         let mut found = Vec::new();
         for part in parts {
+            let shown_part = crate::redact(&part);
             let xml = match zip.by_name(&part) {
                 Ok(f) => {
                     let mut s = Vec::new();
@@ -422,7 +437,7 @@ impl FileScanner<'_> {
                             p,
                             |k| label_above.is_some_and(|l| self.scanner.label_names(k, l)),
                             |_| Location::Part {
-                                part: part.clone(),
+                                part: shown_part.clone(),
                                 paragraph: i as u64 + 1,
                             },
                             &mut found,
@@ -511,7 +526,19 @@ impl FileScanner<'_> {
                 continue;
             }
             let size = entry.size();
-            let compressed = entry.compressed_size().max(1);
+            if size > self.limits.max_file_size {
+                Self::not_scanned(
+                    out,
+                    &path,
+                    format!(
+                        "larger than the size limit ({size} > {} bytes)",
+                        self.limits.max_file_size
+                    ),
+                );
+                continue;
+            }
+            // The declared compressed size cannot exceed the archive that holds it.
+            let compressed = entry.compressed_size().clamp(1, bytes.len() as u64);
             if size / compressed > self.limits.max_ratio {
                 Self::not_scanned(
                     out,
@@ -524,7 +551,7 @@ impl FileScanner<'_> {
                 );
                 continue;
             }
-            if total + size > self.limits.max_archive_total {
+            if total.saturating_add(size) > self.limits.max_archive_total {
                 Self::not_scanned(out, &path, "archive total size limit reached");
                 continue;
             }

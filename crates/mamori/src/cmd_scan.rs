@@ -187,6 +187,14 @@ pub(crate) fn run(ctx: &Ctx, args: ScanArgs) -> anyhow::Result<u8> {
         }
     }
     let max_size = parse_size(&args.max_size)?;
+    // A panic message can quote the text being parsed: report panics without their payload.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("mamori: internal error{at} (details withheld: they may quote scanned content)");
+    }));
     let retention = Retention::parse(&args.retention)?;
     let data_dir = datadir::data_dir(ctx.data_dir.as_deref());
     let key = datadir::scan_key(&data_dir)?;
@@ -389,7 +397,16 @@ fn walk(
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return ignore::WalkState::Continue;
             }
-            let msg = scan_one(fs, prior, path);
+            // A parser bug must cost one file, not the scan: contain panics per file.
+            let msg = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                scan_one(fs, prior, path)
+            }))
+            .unwrap_or_else(|_| {
+                Msg::Problem(WalkProblem {
+                    path: redact(&path.display().to_string()),
+                    reason: "internal error while parsing this file".to_owned(),
+                })
+            });
             if tx.send(msg).is_err() {
                 return ignore::WalkState::Quit;
             }

@@ -63,7 +63,20 @@ pub(crate) fn scan_key(dir: &Path) -> anyhow::Result<mamori_mynumber::HashKey> {
                     Ok(mamori_mynumber::HashKey::new(key))
                 }
                 // Another process created it first: use that one.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => scan_key(dir),
+                // Another process created it first (or a dangling link is in the way): read it
+                // once more, without recursing.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let bytes = std::fs::read(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                        anyhow::anyhow!(
+                            "{}: expected 32 bytes, found {}",
+                            path.display(),
+                            bytes.len()
+                        )
+                    })?;
+                    Ok(mamori_mynumber::HashKey::new(key))
+                }
                 Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
             }
         }

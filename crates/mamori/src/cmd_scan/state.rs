@@ -35,6 +35,10 @@ impl Prior {
             return None;
         }
         let mut scan: FileScan = serde_json::from_str(&f.result).ok()?;
+        // What was not scanned last time (size limit, timeout) is tried again.
+        if !scan.not_scanned.is_empty() {
+            return None;
+        }
         scan.content_hash = f.content_hash.clone();
         Some(scan)
     }
