@@ -297,19 +297,23 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
             j,
         );
     }
-    let mut digits = [0u8; 13];
+    // General path: digit groups joined by single separators. Groups here are short (a
+    // separator only joins groups of at most four digits), so 8 groups hold at most 32 digits.
+    let mut all = [0u8; 4 * MAX_GROUPS];
     let mut n = 0usize;
     let mut groups = [0u8; MAX_GROUPS];
+    let mut bounds = [(0usize, 0usize); MAX_GROUPS];
+    // The separator after each group (0: none).
+    let mut seps = [0u8; MAX_GROUPS];
     let mut ngroups = 0usize;
-    let mut sep: Option<u8> = None;
-    let mut mixed_sep = false;
     let mut fullwidth = false;
     let mut i = start;
     let mut run = 0u8;
+    let mut group_start = start;
     loop {
         if let Some((d, len, fw)) = digit_at(s, i) {
-            if n < 13 {
-                digits[n] = d;
+            if n < all.len() {
+                all[n] = d;
             }
             n += 1;
             run = run.saturating_add(1);
@@ -320,42 +324,85 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
         // End of a group.
         if ngroups < MAX_GROUPS {
             groups[ngroups] = run;
+            bounds[ngroups] = (group_start, i);
         }
         ngroups += 1;
-        run = 0;
         // A single separator continues the token only between short groups (as in 4-4-4 or
         // 1-4-4-4): `621498320257 123456789018` is two numbers, and so is
         // `1234 621498320257`.
         if let Some((id, len)) = separator_at(s, i)
-            && groups[ngroups.min(MAX_GROUPS) - 1] <= 4
+            && run <= 4
             && (1..=4).contains(&run_length(s, i + len))
         {
-            match sep {
-                None => sep = Some(id),
-                Some(prev) if prev != id => mixed_sep = true,
-                Some(_) => {}
+            if ngroups <= MAX_GROUPS {
+                seps[ngroups - 1] = id;
             }
+            run = 0;
             i += len;
+            group_start = i;
             continue;
         }
         break;
     }
     let end = i;
-    if ngroups > MAX_GROUPS || !(12..=13).contains(&n) {
+    if ngroups > MAX_GROUPS {
         return (None, end);
     }
     let g = &groups[..ngroups];
-    let (kind, shape) = match (n, g) {
-        (12, [12]) => (Kind::Individual, Shape::Plain),
-        (12, [4, 4, 4]) if !mixed_sep => (Kind::Individual, Shape::Grouped),
-        (13, [13]) => (Kind::Corporate, Shape::Plain),
-        (13, [1, 4, 4, 4]) if !mixed_sep => (Kind::Corporate, Shape::Grouped),
-        _ => return (None, end),
+    let uniform = |from: usize, to: usize| seps[from..to].iter().all(|x| *x == seps[from]);
+    let whole = match (n, g) {
+        (12, [12]) => Some((Kind::Individual, Shape::Plain)),
+        (12, [4, 4, 4]) if uniform(0, 2) => Some((Kind::Individual, Shape::Grouped)),
+        (13, [13]) => Some((Kind::Corporate, Shape::Plain)),
+        (13, [1, 4, 4, 4]) if uniform(0, 3) => Some((Kind::Corporate, Shape::Grouped)),
+        _ => None,
     };
-    (
-        finish(s, start, end, strict, kind, shape, fullwidth, digits, n),
-        end,
-    )
+    if let Some((kind, shape)) = whole {
+        let mut digits = [0u8; 13];
+        digits.copy_from_slice(&all[..13]);
+        return (
+            finish(s, start, end, strict, kind, shape, fullwidth, digits, n),
+            end,
+        );
+    }
+    // The token as a whole has no candidate shape, but a 4-4-4 (or 1-4-4-4) run of its groups
+    // may stand apart by spaces: `6214-9832-0257 1980`, `1 6214 9832 0257`, a table row.
+    let mut offset = 0usize;
+    for k in 0..ngroups {
+        for (kind, shape_groups) in [
+            (Kind::Individual, &[4u8, 4, 4][..]),
+            (Kind::Corporate, &[1u8, 4, 4, 4][..]),
+        ] {
+            let last = k + shape_groups.len() - 1;
+            if last >= ngroups || &groups[k..=last] != shape_groups || !uniform(k, last) {
+                continue;
+            }
+            let left_apart = k == 0 || seps[k - 1] == b' ' && seps[k] != b' ';
+            let right_apart = last + 1 == ngroups || seps[last] == b' ' && seps[k] != b' ';
+            if !(left_apart && right_apart) {
+                continue;
+            }
+            let len: usize = shape_groups.iter().map(|x| usize::from(*x)).sum();
+            let mut digits = [0u8; 13];
+            digits[..len].copy_from_slice(&all[offset..offset + len]);
+            let (ws, we) = (bounds[k].0, bounds[last].1);
+            if let Some(t) = finish(
+                s,
+                ws,
+                we,
+                strict,
+                kind,
+                Shape::Grouped,
+                fullwidth,
+                digits,
+                len,
+            ) {
+                return (Some(t), end);
+            }
+        }
+        offset += usize::from(groups[k]);
+    }
+    (None, end)
 }
 
 /// Whether the digits (12 for an individual number, 13 for a corporate one) check out.
