@@ -236,7 +236,7 @@ impl FileScanner<'_> {
                 out.bytes += bytes.len() as u64;
                 match format {
                     Format::Xlsx | Format::Xls | Format::Ods => {
-                        self.scan_sheets(bytes, member, out)
+                        self.scan_sheets(bytes, format, member, out)
                     }
                     Format::Docx => self.scan_office(&bytes, OfficeKind::Docx, member, out),
                     Format::Pptx => self.scan_office(&bytes, OfficeKind::Pptx, member, out),
@@ -305,81 +305,52 @@ impl FileScanner<'_> {
         Self::push(out, member, found);
     }
 
-    fn scan_sheets(&self, bytes: Vec<u8>, member: &str, out: &mut FileScan) {
-        use calamine::{Data, Reader};
-        let mut wb = match calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) {
-            Ok(wb) => wb,
+    fn scan_sheets(&self, bytes: Vec<u8>, format: Format, member: &str, out: &mut FileScan) {
+        let sheets = match read_sheets(bytes, format, MAX_CELLS) {
+            Ok(s) => s,
             Err(e) => {
-                Self::not_scanned(out, member, describe_sheet_error(&e.to_string()));
+                Self::not_scanned(out, member, e);
                 return;
             }
         };
         let mut found = Vec::new();
-        for sheet in wb.sheet_names() {
-            // A sheet may be named after a person's number.
-            let shown_sheet = crate::redact(&sheet);
-            let range = match wb.worksheet_range(&sheet) {
-                Ok(r) => r,
-                Err(e) => {
-                    Self::not_scanned(
-                        out,
-                        member,
-                        format!("sheet {sheet}: {}", describe_sheet_error(&e.to_string())),
-                    );
-                    continue;
-                }
-            };
-            let (r0, c0) = range.start().unwrap_or((0, 0));
-            fn text_of(d: &Data) -> Option<&str> {
-                match d {
-                    Data::String(s) => Some(s.as_str()),
-                    _ => None,
-                }
+        for sheet in sheets {
+            if let Some(problem) = &sheet.problem {
+                Self::not_scanned(out, member, format!("sheet {}: {problem}", sheet.name));
             }
-            // The first row with text is the header row.
-            let header_row: Vec<String> = range
-                .rows()
-                .find(|row| row.iter().any(|c| text_of(c).is_some()))
-                .map(|row| {
-                    row.iter()
-                        .map(|c| text_of(c).unwrap_or("").to_owned())
-                        .collect()
+            // A sheet may be named after a person's number.
+            let shown_sheet = crate::redact(&sheet.name);
+            let text: std::collections::HashMap<(u32, u32), &str> = sheet
+                .cells
+                .iter()
+                .filter_map(|(r, c, v)| match v {
+                    CellValue::Text(t) => Some(((*r, *c), t.as_str())),
+                    CellValue::Number(_) => None,
                 })
-                .unwrap_or_default();
-            let header_kinds = |col: usize, kind: Kind| {
-                header_row
-                    .get(col)
-                    .is_some_and(|h| self.scanner.label_names(kind, h))
+                .collect();
+            // The first row with text is the header row.
+            let header_row = text.keys().map(|(r, _)| *r).min();
+            let names = |at: Option<&&str>, kind: Kind| {
+                at.is_some_and(|t| self.scanner.label_names(kind, t))
             };
-            let rows: Vec<&[Data]> = range.rows().collect();
-            for (ri, row) in rows.iter().enumerate() {
-                for (ci, cell) in row.iter().enumerate() {
-                    let addr = cell_name(r0 + ri as u32, c0 + ci as u32);
-                    // A label to the left or above (form-style sheets) is context too.
-                    let left = ci.checked_sub(1).and_then(|c| row.get(c)).and_then(text_of);
-                    let above = ri
-                        .checked_sub(1)
-                        .and_then(|r| rows.get(r))
-                        .and_then(|r| r.get(ci))
-                        .and_then(text_of);
-                    let header = |kind: Kind| {
-                        header_kinds(ci, kind)
-                            || left.is_some_and(|l| self.scanner.label_names(kind, l))
-                            || above.is_some_and(|a| self.scanner.label_names(kind, a))
-                    };
-                    let loc = || Location::Cell {
-                        sheet: shown_sheet.clone(),
-                        cell: addr.clone(),
-                    };
-                    match cell {
-                        Data::String(s) => self.scanner.scan_unit(s, header, |_| loc(), &mut found),
-                        Data::Float(f) => {
-                            found.extend(self.scanner.scan_numeric_cell(*f, header, loc()));
-                        }
-                        Data::Int(i) => {
-                            found.extend(self.scanner.scan_numeric_cell(*i as f64, header, loc()));
-                        }
-                        _ => {}
+            for (row, col, value) in &sheet.cells {
+                let (row, col) = (*row, *col);
+                // Context: the column's header, or a label to the left or above (form-style
+                // sheets).
+                let header = |kind: Kind| {
+                    (header_row.is_some_and(|h| h < row)
+                        && names(header_row.and_then(|h| text.get(&(h, col))), kind))
+                        || names(col.checked_sub(1).and_then(|c| text.get(&(row, c))), kind)
+                        || names(row.checked_sub(1).and_then(|r| text.get(&(r, col))), kind)
+                };
+                let loc = || Location::Cell {
+                    sheet: shown_sheet.clone(),
+                    cell: cell_name(row, col),
+                };
+                match value {
+                    CellValue::Text(t) => self.scanner.scan_unit(t, header, |_| loc(), &mut found),
+                    CellValue::Number(f) => {
+                        found.extend(self.scanner.scan_numeric_cell(*f, header, loc()))
                     }
                 }
             }
@@ -561,6 +532,114 @@ impl FileScanner<'_> {
             self.scan_into(&name, &path, &mut limited, size, depth + 1, out);
         }
     }
+}
+
+/// Cells kept per workbook at most: a workbook's memory is bounded by what it holds.
+const MAX_CELLS: usize = 20_000_000;
+
+#[derive(Debug)]
+enum CellValue {
+    Text(String),
+    Number(f64),
+}
+
+#[derive(Debug)]
+struct SheetCells {
+    name: String,
+    /// (row, column, value), 0-based, text and numeric cells only.
+    cells: Vec<(u32, u32, CellValue)>,
+    problem: Option<String>,
+}
+
+/// Reads the text and numeric cells of every sheet. Spreadsheets (xlsx) are streamed cell by
+/// cell, so a file that declares a huge used range but holds few cells costs only those cells;
+/// at most `max_cells` are kept per workbook.
+fn read_sheets(
+    bytes: Vec<u8>,
+    format: Format,
+    max_cells: usize,
+) -> Result<Vec<SheetCells>, String> {
+    use calamine::{Data, DataRef, Reader};
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    if format == Format::Xlsx {
+        let mut wb = calamine::Xlsx::new(Cursor::new(bytes))
+            .map_err(|e| describe_sheet_error(&e.to_string()))?;
+        for name in wb.sheet_names() {
+            let mut sheet = SheetCells {
+                name: name.clone(),
+                cells: Vec::new(),
+                problem: None,
+            };
+            match wb.worksheet_cells_reader(&name) {
+                Err(e) => sheet.problem = Some(describe_sheet_error(&e.to_string())),
+                Ok(mut reader) => loop {
+                    match reader.next_cell() {
+                        Ok(Some(cell)) => {
+                            let (r, c) = cell.get_position();
+                            let v = match cell.get_value() {
+                                DataRef::String(t) | DataRef::DateTimeIso(t) => {
+                                    CellValue::Text(t.clone())
+                                }
+                                DataRef::SharedString(t) => CellValue::Text((*t).to_owned()),
+                                DataRef::Int(i) => CellValue::Number(*i as f64),
+                                DataRef::Float(f) => CellValue::Number(*f),
+                                _ => continue,
+                            };
+                            if total >= max_cells {
+                                sheet.problem = Some(format!(
+                                    "more than {max_cells} cells: the rest was not scanned"
+                                ));
+                                break;
+                            }
+                            total += 1;
+                            sheet.cells.push((r, c, v));
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            sheet.problem = Some(describe_sheet_error(&e.to_string()));
+                            break;
+                        }
+                    }
+                },
+            }
+            out.push(sheet);
+        }
+        return Ok(out);
+    }
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| describe_sheet_error(&e.to_string()))?;
+    for name in wb.sheet_names() {
+        let mut sheet = SheetCells {
+            name: name.clone(),
+            cells: Vec::new(),
+            problem: None,
+        };
+        match wb.worksheet_range(&name) {
+            Err(e) => sheet.problem = Some(describe_sheet_error(&e.to_string())),
+            Ok(range) => {
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (r, c, d) in range.used_cells() {
+                    let v = match d {
+                        Data::String(t) | Data::DateTimeIso(t) => CellValue::Text(t.clone()),
+                        Data::Int(i) => CellValue::Number(*i as f64),
+                        Data::Float(f) => CellValue::Number(*f),
+                        _ => continue,
+                    };
+                    if total >= max_cells {
+                        sheet.problem = Some(format!(
+                            "more than {max_cells} cells: the rest was not scanned"
+                        ));
+                        break;
+                    }
+                    total += 1;
+                    sheet.cells.push((r0 + r as u32, c0 + c as u32, v));
+                }
+            }
+        }
+        out.push(sheet);
+    }
+    Ok(out)
 }
 
 /// Zip member names: UTF-8 when valid, else Shift_JIS (Japanese Windows writes CP932 names

@@ -221,3 +221,29 @@ mod property {
         }
     }
 }
+
+#[test]
+fn a_workbook_declaring_a_huge_range_costs_only_its_cells() {
+    // Two cells at opposite corners of the largest sheet Excel allows: reading the used range
+    // as a grid would need 17 billion cells; streaming reads two.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write(0, 0, "個人番号").unwrap();
+    ws.write(1, 0, "621498320257").unwrap();
+    ws.write(1_048_575, 16_383, "end").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let s = scanner();
+    let fs = FileScanner {
+        scanner: &s,
+        limits: Limits::default(),
+        pdf: None,
+    };
+    let out = fs.scan("huge.xlsx", &mut bytes.as_slice(), bytes.len() as u64);
+    assert!(out.not_scanned.is_empty(), "{:?}", out.not_scanned);
+    let got: Vec<String> = out
+        .findings
+        .iter()
+        .map(|f| format!("{} {:?}", f.finding.location, f.finding.confidence))
+        .collect();
+    assert_eq!(got, ["Sheet1!A2 High"]);
+}
