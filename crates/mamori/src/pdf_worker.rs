@@ -18,42 +18,56 @@ impl mamori_mynumber::PdfText for ChildPdf {
     fn pages(&self, pdf: &[u8]) -> Result<Vec<String>, String> {
         let mut child = Command::new(&self.exe)
             .args(["internal", "pdf-text"])
+            .env_remove("RUST_BACKTRACE")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start the PDF extractor: {e}"))?;
-        // Feed stdin from a thread so a child that stops reading cannot block us.
-        let mut stdin = child.stdin.take().ok_or("no stdin")?;
-        let input = pdf.to_vec();
-        let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(&input);
-        });
-        let mut stdout = child.stdout.take().ok_or("no stdout")?;
-        let reader = std::thread::spawn(move || {
-            let mut out = Vec::new();
-            let _ = stdout.read_to_end(&mut out);
-            out
-        });
-        let status = match child.wait_timeout(self.timeout) {
-            Ok(Some(status)) => status,
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
+        let (Some(mut stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("cannot talk to the PDF extractor".to_owned());
+        };
+        // Feed stdin and drain stdout and stderr on their own threads, so a child that stops
+        // reading or writes a lot can never block us; output is capped.
+        let (status, out, err) = std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let _ = stdin.write_all(pdf);
+            });
+            let reader = scope.spawn(move || {
+                let mut out = Vec::new();
+                let _ = stdout.take(1 << 30).read_to_end(&mut out);
+                out
+            });
+            let err_reader = scope.spawn(move || {
+                let mut err = Vec::new();
+                let _ = stderr.take(64 * 1024).read_to_end(&mut err);
+                err
+            });
+            let status = match child.wait_timeout(self.timeout) {
+                Ok(Some(status)) => Ok(status),
+                Ok(None) => Err(format!(
                     "text extraction took longer than {} s",
                     self.timeout.as_secs()
-                ));
+                )),
+                Err(e) => Err(format!("waiting for the PDF extractor: {e}")),
+            };
+            if status.is_err() {
+                let _ = child.kill();
+                let _ = child.wait();
             }
-            Err(e) => return Err(format!("waiting for the PDF extractor: {e}")),
-        };
-        let _ = feeder.join();
-        let out = reader.join().map_err(|_| "reader thread failed")?;
+            (
+                status,
+                reader.join().unwrap_or_default(),
+                err_reader.join().unwrap_or_default(),
+            )
+        });
+        let status = status?;
         if !status.success() {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
+            let err = String::from_utf8_lossy(&err);
             let first = err
                 .lines()
                 .find(|l| !l.trim().is_empty())
