@@ -551,6 +551,19 @@ struct SheetCells {
     problem: Option<String>,
 }
 
+impl SheetCells {
+    /// Keeps a cell unless the workbook's cell budget is spent (then says so and returns false).
+    fn keep(&mut self, total: &mut usize, max: usize, cell: (u32, u32, CellValue)) -> bool {
+        if *total >= max {
+            self.problem = Some(format!("more than {max} cells: the rest was not scanned"));
+            return false;
+        }
+        *total += 1;
+        self.cells.push(cell);
+        true
+    }
+}
+
 /// Reads the text and numeric cells of every sheet. Spreadsheets (xlsx) are streamed cell by
 /// cell, so a file that declares a huge used range but holds few cells costs only those cells;
 /// at most `max_cells` are kept per workbook.
@@ -586,14 +599,9 @@ fn read_sheets(
                                 DataRef::Float(f) => CellValue::Number(*f),
                                 _ => continue,
                             };
-                            if total >= max_cells {
-                                sheet.problem = Some(format!(
-                                    "more than {max_cells} cells: the rest was not scanned"
-                                ));
+                            if !sheet.keep(&mut total, max_cells, (r, c, v)) {
                                 break;
                             }
-                            total += 1;
-                            sheet.cells.push((r, c, v));
                         }
                         Ok(None) => break,
                         Err(e) => {
@@ -626,14 +634,9 @@ fn read_sheets(
                         Data::Float(f) => CellValue::Number(*f),
                         _ => continue,
                     };
-                    if total >= max_cells {
-                        sheet.problem = Some(format!(
-                            "more than {max_cells} cells: the rest was not scanned"
-                        ));
+                    if !sheet.keep(&mut total, max_cells, (r0 + r as u32, c0 + c as u32, v)) {
                         break;
                     }
-                    total += 1;
-                    sheet.cells.push((r0 + r as u32, c0 + c as u32, v));
                 }
             }
         }

@@ -68,18 +68,22 @@ pub(crate) fn scan_key(dir: &Path) -> anyhow::Result<mamori_mynumber::HashKey> {
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let bytes = std::fs::read(&path)
                         .with_context(|| format!("cannot read {}", path.display()))?;
-                    let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
-                        anyhow::anyhow!(
-                            "{}: expected 32 bytes, found {}",
-                            path.display(),
-                            bytes.len()
-                        )
-                    })?;
-                    Ok(mamori_mynumber::HashKey::new(key))
+                    parse_key(&path, &bytes)
                 }
                 Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
             }
         }
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
+}
+
+fn parse_key(path: &Path, bytes: &[u8]) -> anyhow::Result<mamori_mynumber::HashKey> {
+    let key: [u8; 32] = bytes.try_into().map_err(|_| {
+        anyhow::anyhow!(
+            "{}: expected 32 bytes, found {}",
+            path.display(),
+            bytes.len()
+        )
+    })?;
+    Ok(mamori_mynumber::HashKey::new(key))
 }
