@@ -35,16 +35,7 @@ pub(crate) fn ensure_private_dir(dir: &Path) -> anyhow::Result<()> {
 pub(crate) fn scan_key(dir: &Path) -> anyhow::Result<mamori_mynumber::HashKey> {
     let path = dir.join("scan.key");
     match std::fs::read(&path) {
-        Ok(bytes) => {
-            let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
-                anyhow::anyhow!(
-                    "{}: expected 32 bytes, found {}",
-                    path.display(),
-                    bytes.len()
-                )
-            })?;
-            Ok(mamori_mynumber::HashKey::new(key))
-        }
+        Ok(bytes) => parse_key(&path, &bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             ensure_private_dir(dir)?;
             let mut key = [0u8; 32];

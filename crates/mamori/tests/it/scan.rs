@@ -59,6 +59,21 @@ pub fn full_numbers_in(text: &str) -> Vec<String> {
     found
 }
 
+/// `mamori --data-dir DATA scan TARGET --json --no-state EXTRA...`, parsed.
+fn scan_json(data: &Path, target: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "--data-dir",
+        data.to_str().unwrap(),
+        "scan",
+        target.to_str().unwrap(),
+        "--json",
+        "--no-state",
+    ];
+    args.extend_from_slice(extra);
+    let o = mamori_in(Path::new("."), &args);
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)))
+}
+
 #[test]
 fn the_auditor_itself_finds_numbers() {
     assert_eq!(full_numbers_in("x 621498320257 y"), ["621498320257"]);
@@ -468,20 +483,11 @@ fn retention_rules_list_files_past_their_period() {
     let f = std::fs::File::options().write(true).open(&old).unwrap();
     f.set_modified(std::time::SystemTime::now() - eight_years)
         .unwrap();
-    let o = mamori_in(
-        Path::new("."),
-        &[
-            "--data-dir",
-            data.path().to_str().unwrap(),
-            "scan",
-            share.path().to_str().unwrap(),
-            "--json",
-            "--no-state",
-            "--retention",
-            "**/源泉徴収票/**=7",
-        ],
+    let v = scan_json(
+        data.path(),
+        share.path(),
+        &["--retention", "**/源泉徴収票/**=7"],
     );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let past: Vec<(String, serde_json::Value)> = v["files"]
         .as_array()
         .unwrap()
@@ -556,18 +562,7 @@ fn masked_xlsx_copy_holds_no_full_number() {
         "{text}"
     );
     // Scanning the masked copy finds no individual number.
-    let o = mamori_in(
-        Path::new("."),
-        &[
-            "--data-dir",
-            data.path().to_str().unwrap(),
-            "scan",
-            out.to_str().unwrap(),
-            "--json",
-            "--no-state",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = scan_json(data.path(), &out, &[]);
     assert_eq!(v["summary"]["files_with_individual_numbers"], 0, "{v}");
 }
 
@@ -615,18 +610,7 @@ fn xls_workbooks_are_read() {
         "conversion failed: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let o = mamori_in(
-        Path::new("."),
-        &[
-            "--data-dir",
-            data.path().to_str().unwrap(),
-            "scan",
-            xls.to_str().unwrap(),
-            "--json",
-            "--no-state",
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = scan_json(data.path(), &xls, &[]);
     let mut got: Vec<(String, String, String)> = v["files"][0]["findings"]
         .as_array()
         .unwrap()
