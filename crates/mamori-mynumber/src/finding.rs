@@ -79,6 +79,11 @@ pub struct Inline<const N: usize> {
 }
 
 impl Inline<32> {
+    /// 32 lower-case hex digits (ASCII by construction).
+    pub(crate) fn from_hex(bytes: [u8; 32]) -> Self {
+        Inline { len: 32, bytes }
+    }
+
     /// The first 64 bits of a keyed hash, for counting distinct numbers cheaply (collisions
     /// at 2^-64 do not matter for a count).
     pub fn prefix_u64(&self) -> u64 {
