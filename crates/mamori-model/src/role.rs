@@ -59,9 +59,13 @@ impl Role {
 
     /// Whether the role only reads (auditor, viewer).
     pub fn read_only(self) -> bool {
-        !Permission::ALL
-            .iter()
-            .any(|p| self.can(*p) && !matches!(p, Permission::View | Permission::ViewAudit | Permission::ViewUsers))
+        !Permission::ALL.iter().any(|p| {
+            self.can(*p)
+                && !matches!(
+                    p,
+                    Permission::View | Permission::ViewAudit | Permission::ViewUsers
+                )
+        })
     }
 }
 

@@ -144,7 +144,11 @@ impl ValidSystem {
             self.department_id.to_string(),
             other.department_id.to_string(),
         );
-        field("segment", self.segment.to_string(), other.segment.to_string());
+        field(
+            "segment",
+            self.segment.to_string(),
+            other.segment.to_string(),
+        );
         field(
             "confidentiality",
             self.confidentiality.to_string(),
@@ -203,7 +207,9 @@ fn clean_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>
     if v.chars().count() > max {
         errors.push(FieldError::new(field, "too_long"));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         errors.push(FieldError::new(field, "control_characters"));
     }
     v.replace("\r\n", "\n")
@@ -345,7 +351,10 @@ mod tests {
         let mut i = good();
         i.external_access = Some("on".into());
         let errs = i.validate().unwrap_err();
-        assert_eq!(errs, [FieldError::new("external_access", "mynumber_no_external")]);
+        assert_eq!(
+            errs,
+            [FieldError::new("external_access", "mynumber_no_external")]
+        );
         i.segment = "internet".into();
         assert!(i.validate().unwrap().external_access);
     }
@@ -365,6 +374,9 @@ mod tests {
         let mut b = a.clone();
         b.status = SystemStatus::Retired;
         b.overview = "x".into();
-        assert_eq!(a.diff(&b), ["status: operating → retired", "overview: changed"]);
+        assert_eq!(
+            a.diff(&b),
+            ["status: operating → retired", "overview: changed"]
+        );
     }
 }

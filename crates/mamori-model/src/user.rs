@@ -64,7 +64,15 @@ mod tests {
     #[test]
     fn usernames() {
         assert_eq!(validate_username(" sato.hanako ").unwrap(), "sato.hanako");
-        for bad in ["", "a", "Sato", "1abc", "sato hanako", "佐藤", &"a".repeat(33)] {
+        for bad in [
+            "",
+            "a",
+            "Sato",
+            "1abc",
+            "sato hanako",
+            "佐藤",
+            &"a".repeat(33),
+        ] {
             assert!(validate_username(bad).is_err(), "{bad}");
         }
     }
