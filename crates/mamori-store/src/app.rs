@@ -542,6 +542,15 @@ impl AppDb {
             .await?)
     }
 
+    /// Active administrators: while there is none, the one-time setup can create one.
+    pub async fn admin_count(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
         let rows = sqlx::query(sql!("SELECT {USER_COLUMNS} FROM users ORDER BY username"))
             .fetch_all(&self.pool)
@@ -583,13 +592,14 @@ impl AppDb {
         Ok(id)
     }
 
-    /// Creates the first administrator, only while there is no user at all; consumes the
-    /// setup token in the same transaction.
+    /// Creates the first administrator, only while there is no active administrator;
+    /// consumes the setup token in the same transaction.
     pub async fn create_first_admin(&self, u: &NewUser, actor: &Actor) -> Result<i64, StoreError> {
         let mut tx = self.write().await?;
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&mut *tx)
-            .await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+                .fetch_one(&mut *tx)
+                .await?;
         if n > 0 {
             return Err(StoreError::Conflict("setup already done".into()));
         }

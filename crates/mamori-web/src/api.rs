@@ -464,3 +464,12 @@ async fn openapi() -> Response {
     };
     Json(doc).into_response()
 }
+
+/// The SBD engine profile of a stored system (used by tests of the demo data).
+#[doc(hidden)]
+pub fn profile_for_tests(
+    rec: &SystemRecord,
+    state: &mamori_store::app::SbdState,
+) -> mamori_sbd::Profile {
+    sbd::profile(rec, state)
+}

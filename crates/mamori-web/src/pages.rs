@@ -101,7 +101,7 @@ pub async fn login_page(
     let tok = ensure_pre_token(&mut ident)?;
     let no_users = st
         .db
-        .user_count()
+        .admin_count()
         .await
         .map_err(|e| view::internal(ident.lang, false, &e))?
         == 0;
@@ -246,7 +246,7 @@ pub(crate) fn field_error(p: &Page, errors: &[FieldError], field: &str) -> Optio
 }
 
 async fn setup_token_ok(st: &AppState, token: &str) -> Result<bool, StoreError> {
-    if st.db.user_count().await? > 0 {
+    if st.db.admin_count().await? > 0 {
         return Ok(false);
     }
     let Some(stored) = st.db.setting("setup_token").await? else {

@@ -60,6 +60,17 @@ pub enum Command {
     /// The audit log of actions taken with mamori.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Run the web application (default http://127.0.0.1:8080).
+    Serve(ServeArgs),
+    /// Manage web-application accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Write a consistent copy of the application database (safe while the server runs).
+    Backup {
+        /// Where to write the copy (must not exist).
+        #[arg(value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Internal helpers run by mamori itself (isolated PDF text extraction).
     #[command(subcommand, hide = true)]
     Internal(InternalCmd),
@@ -87,6 +98,53 @@ pub enum AuditCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "MAMORI_ADDR")]
+    pub addr: String,
+    /// Fill an empty database with the fictional municipality サンプル市 (departments, users,
+    /// systems, SBD profiles).
+    #[arg(long)]
+    pub demo: bool,
+    /// Mark cookies Secure (serve behind HTTPS).
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Log as JSON lines (for log collectors) instead of text.
+    #[arg(long)]
+    pub log_json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    SecurityOfficer,
+    Assessor,
+    Auditor,
+    Viewer,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Create an account; prints a temporary password to change at first sign-in.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// List accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account (its sessions and API tokens end).
+    Disable { username: String },
+    /// Issue a new temporary password.
+    ResetPassword { username: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,13 +30,20 @@ pub(crate) fn run(ctx: &Ctx, cmd: AuditCmd) -> anyhow::Result<u8> {
         }
         AuditCmd::Verify { json } => {
             let result = mamori_audit::verify(&entries);
+            let db = crate::cmd_serve::verify_db(&dir)?;
+            let db_path = crate::cmd_serve::db_path(&dir).display().to_string();
             if json {
+                let db_json = match &db {
+                    None => serde_json::Value::Null,
+                    Some(Ok(n)) => json!({ "intact": true, "entries": n, "database": db_path }),
+                    Some(Err(b)) => json!({ "intact": false, "break": b, "database": db_path }),
+                };
                 output::json(&match &result {
                     Ok(n) => {
-                        json!({ "intact": true, "entries": n, "log": path.display().to_string() })
+                        json!({ "intact": true, "entries": n, "log": path.display().to_string(), "application": db_json })
                     }
                     Err(b) => {
-                        json!({ "intact": false, "break": b, "log": path.display().to_string() })
+                        json!({ "intact": false, "break": b, "log": path.display().to_string(), "application": db_json })
                     }
                 })?;
             } else {
@@ -51,7 +58,26 @@ pub(crate) fn run(ctx: &Ctx, cmd: AuditCmd) -> anyhow::Result<u8> {
                     ),
                 }
             }
-            Ok(if result.is_ok() { 0 } else { EXIT_FINDINGS })
+            if !json {
+                match &db {
+                    None => {}
+                    Some(Ok(n)) => {
+                        println!("application audit trail intact: {n} entries ({db_path})")
+                    }
+                    Some(Err(b)) => println!(
+                        "application audit trail BROKEN at entry {} (seq {}): {} ({db_path})",
+                        b.position,
+                        b.seq.map_or("?".to_owned(), |s| s.to_string()),
+                        b.reason
+                    ),
+                }
+            }
+            let db_ok = !matches!(db, Some(Err(_)));
+            Ok(if result.is_ok() && db_ok {
+                0
+            } else {
+                EXIT_FINDINGS
+            })
         }
     }
 }

@@ -7,6 +7,7 @@ mod cmd_catalog;
 mod cmd_mynumber;
 mod cmd_sbd;
 mod cmd_scan;
+mod cmd_serve;
 mod datadir;
 mod output;
 mod pdf_worker;
@@ -51,6 +52,9 @@ fn main() -> ExitCode {
         Command::Scan(args) => cmd_scan::run(&ctx, args),
         Command::Internal(args::InternalCmd::PdfText) => pdf_worker::child_main(),
         Command::Audit(cmd) => cmd_audit::run(&ctx, cmd),
+        Command::Serve(args) => cmd_serve::serve(&ctx, args),
+        Command::User(cmd) => cmd_serve::user(&ctx, cmd),
+        Command::Backup { out } => cmd_serve::backup(&ctx, &out),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,228 @@
+//! `mamori serve`, `mamori user …`, `mamori backup`: the web application and its database.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use mamori_model::{Role, validate_display_name, validate_username};
+use mamori_store::app::{Actor, AppDb, NewUser};
+use mamori_web::{AppState, auth};
+
+use crate::args::{RoleArg, ServeArgs, UserCmd};
+use crate::{Ctx, audit_log, datadir, output};
+
+/// The application database in the data directory.
+pub(crate) fn db_path(dir: &Path) -> PathBuf {
+    dir.join("mamori.sqlite")
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// The system clock (the one place the web application's time comes from).
+#[allow(clippy::disallowed_methods)]
+fn system_clock() -> mamori_web::Clock {
+    Arc::new(jiff::Timestamp::now)
+}
+
+async fn open_db(ctx: &Ctx) -> anyhow::Result<(PathBuf, AppDb)> {
+    let dir = datadir::data_dir(ctx.data_dir.as_deref());
+    datadir::ensure_private_dir(&dir)?;
+    let path = db_path(&dir);
+    let db = AppDb::open(&path).await?;
+    Ok((path, db))
+}
+
+fn cli_actor() -> Actor {
+    Actor {
+        name: format!("cli:{}", audit_log::actor()),
+        time: audit_log::now_rfc3339(),
+    }
+}
+
+pub(crate) fn serve(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<u8> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if args.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+    let catalogs = ctx.catalogs()?;
+    runtime()?.block_on(async move {
+        let (path, db) = open_db(ctx).await?;
+        tracing::info!(database = %path.display(), "database open");
+        if args.demo {
+            match mamori_web::load_demo(&db, &audit_log::now_rfc3339()).await {
+                Ok(users) => {
+                    println!("demo data loaded: サンプル市 (accounts below must change their password at first sign-in)");
+                    for u in users {
+                        println!("  {:<10} {:<17} {}", u.username, u.role.key(), u.password);
+                    }
+                }
+                Err(mamori_store::StoreError::Conflict(_)) => {
+                    println!("demo data not loaded: the database already holds systems");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let listener = tokio::net::TcpListener::bind(&args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let addr = listener.local_addr()?;
+        if db.admin_count().await? == 0 {
+            let token = auth::random_hex(24).map_err(anyhow::Error::msg)?;
+            db.set_setting("setup_token", Some(&auth::sha256_hex(token.as_bytes())))
+                .await?;
+            println!("No administrator yet. Open this one-time setup URL to create one:");
+            println!("  http://{addr}/setup?token={token}");
+        }
+        let mut state = AppState::new(db.clone(), catalogs, system_clock());
+        state.secure_cookies = args.secure_cookies;
+        println!("mamori is serving http://{addr}/  (Ctrl-C to stop)");
+        tracing::info!(%addr, "listening");
+        mamori_web::serve(listener, state, async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        })
+        .await?;
+        db.close().await;
+        Ok(0)
+    })
+}
+
+fn role(r: RoleArg) -> Role {
+    match r {
+        RoleArg::Admin => Role::Admin,
+        RoleArg::SecurityOfficer => Role::SecurityOfficer,
+        RoleArg::Assessor => Role::Assessor,
+        RoleArg::Auditor => Role::Auditor,
+        RoleArg::Viewer => Role::Viewer,
+    }
+}
+
+fn temporary_password() -> anyhow::Result<String> {
+    auth::random_hex(10).map_err(anyhow::Error::msg)
+}
+
+pub(crate) fn user(ctx: &Ctx, cmd: UserCmd) -> anyhow::Result<u8> {
+    runtime()?.block_on(async move {
+        let (_, db) = open_db(ctx).await?;
+        let find = |name: String| {
+            let db = db.clone();
+            async move {
+                match db.user_for_login(&name).await? {
+                    Some((u, _)) => Ok(u),
+                    None => bail!("no user named {name}"),
+                }
+            }
+        };
+        match cmd {
+            UserCmd::Add { username, name, role: r } => {
+                let username = validate_username(&username)
+                    .map_err(|e| anyhow::anyhow!("user name: {}", e.code))?;
+                let display = validate_display_name(&name)
+                    .map_err(|e| anyhow::anyhow!("--name: {}", e.code))?;
+                let pw = temporary_password()?;
+                let hash = auth::hash_password(&pw).map_err(anyhow::Error::msg)?;
+                db.create_user(
+                    &NewUser {
+                        username: username.clone(),
+                        display_name: display,
+                        role: role(r),
+                        department_id: None,
+                        password_hash: hash,
+                        must_change_password: true,
+                    },
+                    &cli_actor(),
+                )
+                .await
+                .map_err(|e| match e {
+                    mamori_store::StoreError::Conflict(_) => {
+                        anyhow::anyhow!("user {username} already exists")
+                    }
+                    e => e.into(),
+                })?;
+                println!("created {username}; temporary password (change at first sign-in): {pw}");
+            }
+            UserCmd::List { json } => {
+                let users = db.users().await?;
+                if json {
+                    let v: Vec<_> = users
+                        .iter()
+                        .map(|u| {
+                            serde_json::json!({"username": u.username, "display_name": u.display_name,
+                                "role": u.role.key(), "disabled": u.disabled,
+                                "must_change_password": u.must_change_password, "created_at": u.created_at})
+                        })
+                        .collect();
+                    output::json(&serde_json::json!({ "users": v }))?;
+                } else {
+                    for u in users {
+                        println!(
+                            "{:<16} {:<17} {}{}",
+                            u.username,
+                            u.role.key(),
+                            u.display_name,
+                            if u.disabled { " (disabled)" } else { "" }
+                        );
+                    }
+                }
+            }
+            UserCmd::Disable { username } => {
+                let u = find(username.clone()).await?;
+                db.set_user_disabled(u.id, true, &cli_actor()).await?;
+                println!("disabled {username}");
+            }
+            UserCmd::ResetPassword { username } => {
+                let u = find(username.clone()).await?;
+                let pw = temporary_password()?;
+                let hash = auth::hash_password(&pw).map_err(anyhow::Error::msg)?;
+                db.set_password(u.id, &hash, true, None, &cli_actor()).await?;
+                println!("temporary password for {username} (change at first sign-in): {pw}");
+            }
+        }
+        db.close().await;
+        Ok(0)
+    })
+}
+
+pub(crate) fn backup(ctx: &Ctx, out: &Path) -> anyhow::Result<u8> {
+    runtime()?.block_on(async move {
+        let dir = datadir::data_dir(ctx.data_dir.as_deref());
+        let path = db_path(&dir);
+        if !path.exists() {
+            bail!("no application database at {}", path.display());
+        }
+        let db = AppDb::open(&path).await?;
+        db.backup(out).await?;
+        db.record(
+            &cli_actor(),
+            "database.backup",
+            "database",
+            &out.display().to_string(),
+        )
+        .await?;
+        db.close().await;
+        println!("backup written to {}", out.display());
+        Ok(0)
+    })
+}
+
+/// Verifies the application database's audit chain, if there is a database.
+pub(crate) fn verify_db(dir: &Path) -> anyhow::Result<Option<Result<u64, mamori_audit::Break>>> {
+    let path = db_path(dir);
+    if !path.exists() {
+        return Ok(None);
+    }
+    runtime()?.block_on(async move {
+        let db = AppDb::open(&path).await?;
+        let entries = db.audit_all().await?;
+        db.close().await;
+        Ok(Some(mamori_audit::verify(&entries)))
+    })
+}
