@@ -51,7 +51,7 @@ pub fn validate_password(field: &str, password: &str, username: &str) -> Result<
     if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
         return Err(FieldError::new(field, "password_contains_username"));
     }
-    if password.chars().all(|c| Some(c) == password.chars().next()) {
+    if password.chars().all(|c| password.starts_with(c)) {
         return Err(FieldError::new(field, "password_repetitive"));
     }
     Ok(())

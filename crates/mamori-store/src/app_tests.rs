@@ -158,7 +158,7 @@ async fn sbd_changes_are_kept_with_history() {
         .save_sbd(
             id,
             &[ans("A", true), ans("B", true)],
-            &[o.clone()],
+            std::slice::from_ref(&o),
             &actor("suzuki"),
         )
         .await

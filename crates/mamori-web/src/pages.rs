@@ -605,6 +605,7 @@ pub struct SystemFormData {
     version: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn form_errors(
     st: &AppState,
     ident: &Identity,

@@ -226,15 +226,18 @@ fn clean_reason(field: &str, s: &str, errors: &mut Vec<FieldError>) -> String {
     s
 }
 
+/// Answers, problems, and the submitted values (to show the form again).
+pub(crate) type ParsedAnswers = (
+    Vec<SbdAnswer>,
+    Vec<FieldError>,
+    HashMap<String, (String, String)>,
+);
+
 /// Checks the answers to every condition of `catalog` (`answer_X` = yes|no, `reason_X`).
 pub(crate) fn parse_answers(
     catalog: &Catalog,
     get: impl Fn(&str) -> Option<String>,
-) -> (
-    Vec<SbdAnswer>,
-    Vec<FieldError>,
-    HashMap<String, (String, String)>,
-) {
+) -> ParsedAnswers {
     let mut errors = Vec::new();
     let mut answers = Vec::new();
     let mut values = HashMap::new();

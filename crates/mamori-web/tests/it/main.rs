@@ -1,5 +1,7 @@
 //! The web application over real HTTP on a free port, with a temporary database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
