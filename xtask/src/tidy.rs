@@ -6,6 +6,7 @@ pub const DOMAIN_CRATES: &[&str] = &[
     "mamori-audit",
     "mamori-catalog",
     "mamori-export",
+    "mamori-model",
     "mamori-mynumber",
     "mamori-sbd",
 ];
