@@ -7,16 +7,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::str::FromStr;
 
 use mamori_audit::{Entry, NewEntry};
 use mamori_model::{
     Availability, Confidentiality, Integrity, Role, Segment, SystemStatus, UserBase, ValidSystem,
 };
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::StoreError;
@@ -370,27 +366,7 @@ fn is_fk_violation(e: &sqlx::Error) -> bool {
 impl AppDb {
     /// Opens (creating if needed) the database at `path`: WAL, foreign keys on, migrations run.
     pub async fn open(path: &Path) -> Result<AppDb, StoreError> {
-        let shown = path.display().to_string();
-        let opts = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(|source| StoreError::Open {
-                path: shown.clone(),
-                source,
-            })?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(opts)
-            .await
-            .map_err(|source| StoreError::Open {
-                path: shown,
-                source,
-            })?;
-        MIGRATOR.run(&pool).await?;
+        let pool = crate::open_sqlite(path, 8, &MIGRATOR).await?;
         Ok(AppDb { pool })
     }
 

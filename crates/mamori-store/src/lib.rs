@@ -4,6 +4,44 @@
 pub mod app;
 pub mod scan_state;
 
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// Opens (creating if needed) a SQLite database with WAL, foreign keys and a busy timeout,
+/// and runs its migrations.
+pub(crate) async fn open_sqlite(
+    path: &Path,
+    max_connections: u32,
+    migrator: &sqlx::migrate::Migrator,
+) -> Result<SqlitePool, StoreError> {
+    let shown = path.display().to_string();
+    let opts = SqliteConnectOptions::from_str("sqlite:")
+        .map_err(|source| StoreError::Open {
+            path: shown.clone(),
+            source,
+        })?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(std::time::Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .connect_with(opts)
+        .await
+        .map_err(|source| StoreError::Open {
+            path: shown,
+            source,
+        })?;
+    migrator.run(&pool).await?;
+    Ok(pool)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database {path}: {source}")]

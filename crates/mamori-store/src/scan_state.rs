@@ -2,10 +2,9 @@
 //! found in it (masked).
 
 use std::path::Path;
-use std::str::FromStr;
 
 use sqlx::Row;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::SqlitePool;
 
 use crate::StoreError;
 
@@ -34,26 +33,7 @@ pub struct ScanStateDb {
 impl ScanStateDb {
     /// Opens (creating if needed) the state file, with WAL and foreign keys on, and migrates it.
     pub async fn open(path: &Path) -> Result<ScanStateDb, StoreError> {
-        let shown = path.display().to_string();
-        let opts = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(|source| StoreError::Open {
-                path: shown.clone(),
-                source,
-            })?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(opts)
-            .await
-            .map_err(|source| StoreError::Open {
-                path: shown,
-                source,
-            })?;
-        MIGRATOR.run(&pool).await?;
+        let pool = crate::open_sqlite(path, 1, &MIGRATOR).await?;
         Ok(ScanStateDb { pool })
     }
 

@@ -38,6 +38,14 @@ pub async fn not_found(req: axum::extract::Request) -> Response {
     view::not_found(lang, req.uri().path().starts_with("/api/"))
 }
 
+/// A page shown again with errors answers 422.
+pub(crate) fn unprocessable_if(failed: bool, mut res: Response) -> Response {
+    if failed {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
 /// Only local paths are followed after login or a language switch.
 fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -301,6 +309,14 @@ pub struct SetupForm {
     password_confirm: String,
 }
 
+/// Argon2id takes tens of milliseconds: hash on the blocking pool, not on the async threads.
+async fn hash_blocking(lang: mamori_catalog::Lang, password: String) -> Result<String, Response> {
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| view::internal(lang, false, &e))?
+        .map_err(|e| view::internal(lang, false, &e))
+}
+
 /// Checks a new password and its confirmation.
 fn check_new_password(password: &str, confirm: &str, username: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -354,10 +370,7 @@ pub async fn setup(
         return Err(res);
     };
     let password = f.password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| view::internal(lang, false, &e))?
-        .map_err(|e| view::internal(lang, false, &e))?;
+    let hash = hash_blocking(lang, password).await?;
     let u = NewUser {
         username: username.clone(),
         display_name,
@@ -892,7 +905,7 @@ async fn users_page(
     let users = st.db.users().await.map_err(ie)?;
     let departments = st.db.departments().await.map_err(ie)?;
     let failed = !errors.is_empty();
-    let mut res = render(&UsersPage {
+    let res = render(&UsersPage {
         p: Page::new(ident, "users.title", "users").with_flash(done),
         users,
         departments,
@@ -900,10 +913,7 @@ async fn users_page(
         form,
         issued,
     });
-    if failed {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    Ok(unprocessable_if(failed, res))
 }
 
 pub async fn users(
@@ -967,10 +977,7 @@ pub async fn create_user(
     };
     let temp = temporary_password().map_err(|e| view::internal(lang, false, &e))?;
     let t2 = temp.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&t2))
-        .await
-        .map_err(|e| view::internal(lang, false, &e))?
-        .map_err(|e| view::internal(lang, false, &e))?;
+    let hash = hash_blocking(lang, t2).await?;
     let u = NewUser {
         username: username.clone(),
         display_name,
@@ -1102,10 +1109,7 @@ pub async fn user_reset(
     };
     let temp = temporary_password().map_err(|e| view::internal(lang, false, &e))?;
     let t2 = temp.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&t2))
-        .await
-        .map_err(|e| view::internal(lang, false, &e))?
-        .map_err(|e| view::internal(lang, false, &e))?;
+    let hash = hash_blocking(lang, t2).await?;
     st.db
         .set_password(id, &hash, true, None, &st.actor(ident.username()))
         .await
@@ -1150,17 +1154,14 @@ async fn settings_page(
     let org = st.db.organisation().await.map_err(ie)?.unwrap_or_default();
     let departments = st.db.departments().await.map_err(ie)?;
     let failed = !errors.is_empty();
-    let mut res = render(&SettingsPage {
+    let res = render(&SettingsPage {
         p: Page::new(ident, "settings.title", "settings").with_flash(done),
         org,
         departments,
         errors,
         new_token,
     });
-    if failed {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    Ok(unprocessable_if(failed, res))
 }
 
 pub async fn settings(
@@ -1220,10 +1221,7 @@ pub async fn change_password(
         return settings_page(&st, &ident, errors, None, None).await;
     }
     let pw = get("password");
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
-        .await
-        .map_err(|e| view::internal(lang, false, &e))?
-        .map_err(|e| view::internal(lang, false, &e))?;
+    let hash = hash_blocking(lang, pw).await?;
     st.db
         .set_password(
             user.id,

@@ -184,17 +184,14 @@ pub async fn questions_page(
             .collect()
     });
     let failed = !errors.is_empty();
-    let mut res = render(&QuestionsPage {
+    let res = render(&QuestionsPage {
         p: Page::new(ident, "sbd.questions_title", "systems").with_flash(done),
         questions: build_questions(cat, ident.lang, &values),
         s,
         errors,
         editable: ident.can(Permission::EditSbd),
     });
-    if failed {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    Ok(crate::pages::unprocessable_if(failed, res))
 }
 
 pub async fn questions(
@@ -390,7 +387,7 @@ async fn levels_page(
         return Ok(see_other(&format!("/systems/{id}/sbd?done=answer_first")));
     };
     let failed = !errors.is_empty();
-    let mut res = render(&LevelsPage {
+    let res = render(&LevelsPage {
         p: Page::new(ident, "sbd.levels_title", "systems").with_flash(done),
         rows: level_rows(cat, &table, ident.lang, submitted),
         overrides: table.counts.overrides,
@@ -398,10 +395,7 @@ async fn levels_page(
         errors,
         editable: ident.can(Permission::EditSbd),
     });
-    if failed {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    Ok(crate::pages::unprocessable_if(failed, res))
 }
 
 pub async fn levels(
