@@ -212,28 +212,17 @@ async fn update(
     body: Result<Json<SystemBody>, JsonRejection>,
 ) -> ApiResult {
     let Json(body) = body.map_err(bad_json)?;
-    let mut errors = match body.input().validate() {
-        Ok(_) => Vec::new(),
-        Err(e) => e,
-    };
+    let checked = body.input().validate();
+    let mut errors = checked.clone().err().unwrap_or_default();
     if body.version.is_none() {
         errors.push(FieldError::new("version", "required"));
     }
-    if !errors.is_empty() {
+    let (Ok(valid), Some(version), true) = (checked, body.version, errors.is_empty()) else {
         return Err(invalid(ident.lang, &errors));
-    }
-    let valid = body
-        .input()
-        .validate()
-        .map_err(|e| invalid(ident.lang, &e))?;
+    };
     match st
         .db
-        .update_system(
-            id,
-            body.version.unwrap_or(0),
-            &valid,
-            &st.actor(ident.username()),
-        )
+        .update_system(id, version, &valid, &st.actor(ident.username()))
         .await
     {
         Ok(()) => {}

@@ -1249,18 +1249,12 @@ pub async fn create_token(
             "unauthorized",
         ));
     };
-    let name = form
-        .get("name")
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default();
-    if name.is_empty() || name.chars().count() > 64 {
-        let code = if name.is_empty() {
-            "required"
-        } else {
-            "too_long"
-        };
-        return settings_page(&st, &ident, vec![FieldError::new("name", code)], None, None).await;
-    }
+    let name = match form_name(&form, 64) {
+        Ok(n) => n,
+        Err(e) => {
+            return settings_page(&st, &ident, vec![FieldError::new("name", e)], None, None).await;
+        }
+    };
     let token = format!(
         "mamori_{}",
         auth::random_hex(24).map_err(|e| view::internal(lang, false, &e))?
@@ -1277,30 +1271,39 @@ pub async fn create_token(
     settings_page(&st, &ident, Vec::new(), Some(token), Some("token_created")).await
 }
 
+/// The trimmed `name` field of a settings form: required, at most `max` characters.
+fn form_name(form: &HashMap<String, String>, max: usize) -> Result<String, &'static str> {
+    let name = form
+        .get("name")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    if name.is_empty() {
+        Err("required")
+    } else if name.chars().count() > max {
+        Err("too_long")
+    } else {
+        Ok(name)
+    }
+}
+
 pub async fn set_organisation(
     State(st): State<AppState>,
     Extension(ident): Extension<Identity>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Res {
-    let name = form
-        .get("name")
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default();
-    if name.is_empty() || name.chars().count() > 100 {
-        let code = if name.is_empty() {
-            "required"
-        } else {
-            "too_long"
-        };
-        return settings_page(
-            &st,
-            &ident,
-            vec![FieldError::new("org_name", code)],
-            None,
-            None,
-        )
-        .await;
-    }
+    let name = match form_name(&form, 100) {
+        Ok(n) => n,
+        Err(e) => {
+            return settings_page(
+                &st,
+                &ident,
+                vec![FieldError::new("org_name", e)],
+                None,
+                None,
+            )
+            .await;
+        }
+    };
     st.db
         .set_organisation(&name, &st.actor(ident.username()))
         .await
@@ -1313,25 +1316,19 @@ pub async fn add_department(
     Extension(ident): Extension<Identity>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Res {
-    let name = form
-        .get("name")
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default();
-    if name.is_empty() || name.chars().count() > 64 {
-        let code = if name.is_empty() {
-            "required"
-        } else {
-            "too_long"
-        };
-        return settings_page(
-            &st,
-            &ident,
-            vec![FieldError::new("department", code)],
-            None,
-            None,
-        )
-        .await;
-    }
+    let name = match form_name(&form, 64) {
+        Ok(n) => n,
+        Err(e) => {
+            return settings_page(
+                &st,
+                &ident,
+                vec![FieldError::new("department", e)],
+                None,
+                None,
+            )
+            .await;
+        }
+    };
     match st
         .db
         .add_department(&name, &st.actor(ident.username()))

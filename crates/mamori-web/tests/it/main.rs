@@ -166,8 +166,6 @@ async fn user_with_session(app: &App, hash: &str, name: &str, role: Role) -> (i6
         .await
         .unwrap();
     let token = name.repeat(4);
-    let when = jiff::Timestamp::from_second(2_000_000_000).unwrap();
-    let _ = when;
     app.db
         .create_session(
             &auth::sha256_hex(token.as_bytes()),
