@@ -28,6 +28,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use mamori_catalog::{Catalog, CatalogSet, Lang};
 use mamori_model::Permission;
+use mamori_store::StoreError;
 use mamori_store::app::{Actor, AppDb, User};
 
 pub use demo::load_demo;
@@ -79,6 +80,18 @@ impl AppState {
     pub fn sbd_catalog(&self) -> Option<&Catalog> {
         self.catalogs.get(mamori_sbd::SBD_CATALOG)
     }
+}
+
+/// While no active administrator exists, stores the SHA-256 of a fresh one-time setup token and
+/// returns the token (to be shown once, as `/setup?token=…`); `None` once an administrator exists.
+pub async fn issue_setup_token(db: &AppDb) -> Result<Option<String>, StoreError> {
+    if db.admin_count().await? > 0 {
+        return Ok(None);
+    }
+    let token = auth::random_hex(24).map_err(StoreError::Invalid)?;
+    db.set_setting("setup_token", Some(&auth::sha256_hex(token.as_bytes())))
+        .await?;
+    Ok(Some(token))
 }
 
 pub fn rfc3339_jst(t: jiff::Timestamp) -> String {

@@ -74,10 +74,7 @@ pub(crate) fn serve(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<u8> {
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let addr = listener.local_addr()?;
-        if db.admin_count().await? == 0 {
-            let token = auth::random_hex(24).map_err(anyhow::Error::msg)?;
-            db.set_setting("setup_token", Some(&auth::sha256_hex(token.as_bytes())))
-                .await?;
+        if let Some(token) = mamori_web::issue_setup_token(&db).await? {
             println!("No administrator yet. Open this one-time setup URL to create one:");
             println!("  http://{addr}/setup?token={token}");
         }
