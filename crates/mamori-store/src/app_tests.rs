@@ -93,6 +93,32 @@ async fn systems_are_created_listed_and_updated_with_audit() {
     };
     let p = db.list_systems(&paged).await.unwrap();
     assert_eq!((p.items.len(), p.pages()), (1, 2));
+    // Department name descending (総 U+7DCF > 市 U+5E02), then id descending: page 2 is 市民部's.
+    assert_eq!(p.items[0].system.name, "住民記録システム");
+    // Past the last page: no rows, the total still known.
+    let past = db
+        .list_systems(&SystemQuery {
+            page: 9,
+            ..paged.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!((past.items.len(), past.total), (0, 3));
+    // A list row is the same record as the detail (quotes, newlines and all).
+    let mut odd = system("引用\"符\" と\\記号", soumu, "other");
+    odd.overview = "1行目\n2行目\t\u{1}".into();
+    let odd_id = db.create_system(&odd, &a).await.unwrap();
+    let listed = db
+        .list_systems(&SystemQuery {
+            segment: Some(Segment::Other),
+            ..SystemQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.items,
+        vec![db.system(odd_id).await.unwrap().unwrap()]
+    );
 
     let rec = db.system(id).await.unwrap().unwrap();
     assert_eq!(rec.department_name, "市民部");
@@ -122,11 +148,12 @@ async fn systems_are_created_listed_and_updated_with_audit() {
             "system.create",
             "system.create",
             "system.create",
+            "system.create",
             "system.update"
         ]
     );
-    assert_eq!(log[5].detail, "status: operating → retired");
-    assert_eq!(mamori_audit::verify(&log), Ok(6));
+    assert_eq!(log[6].detail, "status: operating → retired");
+    assert_eq!(mamori_audit::verify(&log), Ok(7));
 }
 
 #[tokio::test(flavor = "current_thread")]

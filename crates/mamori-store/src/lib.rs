@@ -30,8 +30,11 @@ pub(crate) async fn open_sqlite(
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(std::time::Duration::from_secs(10));
+    // A local file connection does not go stale: skipping the ping on every acquire saves a
+    // round trip to the connection's worker thread per query.
     let pool = SqlitePoolOptions::new()
         .max_connections(max_connections)
+        .test_before_acquire(false)
         .connect_with(opts)
         .await
         .map_err(|source| StoreError::Open {

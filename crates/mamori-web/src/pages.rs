@@ -14,8 +14,8 @@ use mamori_model::{
 };
 use mamori_store::StoreError;
 use mamori_store::app::{
-    Counts, Department, NewUser, Page as RowPage, SESSION_SECONDS, SystemQuery, SystemRecord,
-    SystemSort, User,
+    Counts, Department, DepartmentName, NewUser, Page as RowPage, SESSION_SECONDS, SystemQuery,
+    SystemRecord, SystemSort, User,
 };
 
 use crate::view::{self, Page, Res, render, see_other};
@@ -447,7 +447,7 @@ pub async fn dashboard(State(st): State<AppState>, Extension(ident): Extension<I
 struct SystemsPage {
     p: Page,
     rows: RowPage<SystemRecord>,
-    departments: Vec<Department>,
+    departments: Vec<DepartmentName>,
     q: String,
     segment: String,
     status: String,
@@ -541,7 +541,7 @@ pub async fn systems(
     };
     let ie = |e: StoreError| view::internal(lang, false, &e);
     let rows = st.db.list_systems(&query).await.map_err(ie)?;
-    let departments = st.db.departments().await.map_err(ie)?;
+    let departments = st.db.department_names().await.map_err(ie)?;
     Ok(render(&SystemsPage {
         p: Page::new(&ident, "systems.title", "systems")
             .with_flash(q.get("done").map(String::as_str)),
@@ -569,7 +569,7 @@ struct SystemForm {
     action: String,
     input: SystemInput,
     errors: Vec<FieldError>,
-    departments: Vec<Department>,
+    departments: Vec<DepartmentName>,
     version: i64,
     cancel: String,
 }
@@ -589,7 +589,7 @@ impl SystemForm {
 pub async fn new_system(State(st): State<AppState>, Extension(ident): Extension<Identity>) -> Res {
     let departments = st
         .db
-        .departments()
+        .department_names()
         .await
         .map_err(|e| view::internal(ident.lang, false, &e))?;
     Ok(render(&SystemForm {
@@ -629,7 +629,7 @@ async fn form_errors(
     version: i64,
     cancel: String,
 ) -> Response {
-    let departments = st.db.departments().await.unwrap_or_default();
+    let departments = st.db.department_names().await.unwrap_or_default();
     let mut res = render(&SystemForm {
         p: Page::new(ident, title, "systems"),
         action,
@@ -702,7 +702,7 @@ pub async fn edit_system(
     let rec = load_system(&st, &ident, id).await?;
     let departments = st
         .db
-        .departments()
+        .department_names()
         .await
         .map_err(|e| view::internal(ident.lang, false, &e))?;
     Ok(render(&SystemForm {
@@ -873,7 +873,7 @@ pub async fn audit(
 struct UsersPage {
     p: Page,
     users: Vec<User>,
-    departments: Vec<Department>,
+    departments: Vec<DepartmentName>,
     errors: Vec<FieldError>,
     form: HashMap<String, String>,
     /// A temporary password just issued (shown once).
@@ -903,7 +903,7 @@ async fn users_page(
 ) -> Res {
     let ie = |e: StoreError| view::internal(ident.lang, false, &e);
     let users = st.db.users().await.map_err(ie)?;
-    let departments = st.db.departments().await.map_err(ie)?;
+    let departments = st.db.department_names().await.map_err(ie)?;
     let failed = !errors.is_empty();
     let res = render(&UsersPage {
         p: Page::new(ident, "users.title", "users").with_flash(done),

@@ -2,6 +2,7 @@
 //! chromedriver: navigate, find, type, click, read text, take screenshots.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -43,7 +44,10 @@ impl Driver {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port for chromedriver");
+        // Its own process group, so that Chromium goes with it even when a test panics
+        // before the session is closed.
         let child = Command::new(bin)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -75,6 +79,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
