@@ -205,6 +205,9 @@ async fn login(http: &reqwest::Client, base: &str, user: &str, password: &str) -
     format!("mamori_session={session}")
 }
 
+/// Produces the next request path for a client.
+type PathFn = Arc<dyn Fn(&mut XorShift) -> String + Send + Sync>;
+
 struct Measured {
     requests: usize,
     elapsed: Duration,
@@ -220,7 +223,7 @@ async fn measure(
     base: &str,
     sessions: &[String],
     seconds: u64,
-    path: Arc<dyn Fn(&mut XorShift) -> String + Send + Sync>,
+    path: PathFn,
 ) -> Measured {
     let mut phases = Vec::new();
     for (warm, secs) in [(true, 2), (false, seconds)] {
@@ -236,7 +239,7 @@ async fn measure(
                 path.clone(),
             );
             tasks.push(tokio::spawn(async move {
-                let mut rng = XorShift(0x2545_f491_4f6c_dd1d ^ (c as u64 + 1) * 0x9e37_79b9);
+                let mut rng = XorShift(0x2545_f491_4f6c_dd1d ^ ((c as u64 + 1) * 0x9e37_79b9));
                 let mut lat = Vec::with_capacity(4096);
                 let mut bytes = 0usize;
                 while !stop.load(Ordering::Relaxed) {
@@ -410,7 +413,7 @@ fn main() {
             sessions.push(login(&http, &base, u, p).await);
         }
         let n = a.systems;
-        let pages: Vec<(&str, Arc<dyn Fn(&mut XorShift) -> String + Send + Sync>)> = vec![
+        let pages: Vec<(&str, PathFn)> = vec![
             (
                 "systems list, page 1 (50 rows)",
                 Arc::new(|_: &mut XorShift| "/systems".to_owned()),
