@@ -92,10 +92,57 @@ pub struct Break {
 
 /// Verifies a chain in storage order. `Ok(n)`: all `n` entries verify.
 pub fn verify<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<u64, Break> {
-    let mut prev_hash = GENESIS.to_owned();
-    let mut n = 0u64;
+    let mut v = Verifier::new();
     for e in entries {
-        n += 1;
+        v.push(e)?;
+    }
+    Ok(v.count())
+}
+
+/// Verifies a chain entry by entry, so a long chain can be read in pieces and a verified
+/// prefix remembered: [`Verifier::resume`] continues after the last entry already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verifier {
+    n: u64,
+    prev_hash: String,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Verifier::new()
+    }
+}
+
+impl Verifier {
+    /// Before the first entry.
+    pub fn new() -> Verifier {
+        Verifier {
+            n: 0,
+            prev_hash: GENESIS.to_owned(),
+        }
+    }
+
+    /// After `count` verified entries, the last of which has hash `last_hash`.
+    pub fn resume(count: u64, last_hash: &str) -> Verifier {
+        Verifier {
+            n: count,
+            prev_hash: last_hash.to_owned(),
+        }
+    }
+
+    /// Entries verified so far.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// The hash of the last verified entry (`GENESIS` before the first).
+    pub fn last_hash(&self) -> &str {
+        &self.prev_hash
+    }
+
+    /// Checks the next entry in storage order. After an error the verifier is unchanged.
+    pub fn push(&mut self, e: &Entry) -> Result<(), Break> {
+        let n = self.n + 1;
         let fail = |reason: String| Break {
             position: n,
             seq: Some(e.seq),
@@ -107,7 +154,7 @@ pub fn verify<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<u64, B
                 e.seq
             )));
         }
-        if e.prev != prev_hash {
+        if e.prev != self.prev_hash {
             return Err(fail(
                 "does not link to the previous entry (entry removed, inserted or reordered)".into(),
             ));
@@ -120,9 +167,10 @@ pub fn verify<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Result<u64, B
                 "content does not match its hash (entry edited)".into(),
             ));
         }
-        prev_hash = e.hash.clone();
+        self.n = n;
+        self.prev_hash.clone_from(&e.hash);
+        Ok(())
     }
-    Ok(n)
 }
 
 #[cfg(test)]
@@ -187,5 +235,27 @@ mod tests {
         c[2] = edited;
         let b = verify(&c).unwrap_err();
         assert_eq!(b.position, 4);
+    }
+
+    #[test]
+    fn a_resumed_verifier_continues_where_a_full_one_stopped() {
+        let c = chain(6);
+        let mut full = Verifier::new();
+        for e in &c[..4] {
+            full.push(e).unwrap();
+        }
+        let mut resumed = Verifier::resume(4, full.last_hash());
+        for e in &c[4..] {
+            resumed.push(e).unwrap();
+        }
+        assert_eq!(
+            (resumed.count(), resumed.last_hash()),
+            (6, c[5].hash.as_str())
+        );
+        // Resumed from a wrong hash, the next entry does not link; the verifier is unchanged.
+        let mut wrong = Verifier::resume(4, &c[2].hash);
+        let before = wrong.clone();
+        assert_eq!(wrong.push(&c[4]).unwrap_err().position, 5);
+        assert_eq!(wrong, before);
     }
 }

@@ -270,6 +270,9 @@ fn user_from(r: &SqliteRow) -> Result<User, StoreError> {
     })
 }
 
+/// An audit row as stored: seq, time, actor, action, object, detail, prev, hash.
+type RawEntry = (i64, String, String, String, String, String, String, String);
+
 /// The columns of [`SYSTEM_SELECT`], in order, as plain values.
 #[derive(serde::Deserialize)]
 struct RawSystem(
@@ -447,7 +450,7 @@ fn is_fk_violation(e: &sqlx::Error) -> bool {
 impl AppDb {
     /// Opens (creating if needed) the database at `path`: WAL, foreign keys on, migrations run.
     pub async fn open(path: &Path) -> Result<AppDb, StoreError> {
-        let pool = crate::open_sqlite(path, 8, &MIGRATOR).await?;
+        let pool = crate::open_sqlite(path, 4, &MIGRATOR).await?;
         Ok(AppDb { pool })
     }
 
@@ -1017,13 +1020,23 @@ impl AppDb {
         let mut filter = String::from(" WHERE 1 = 1");
         let mut binds: Vec<String> = Vec::new();
         for word in q.text.split_whitespace().take(8) {
-            filter.push_str(" AND (s.name LIKE ? ESCAPE '\\' OR s.overview LIKE ? ESCAPE '\\')");
-            let escaped = word
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            binds.push(format!("%{escaped}%"));
-            binds.push(format!("%{escaped}%"));
+            if word.bytes().any(|b| b.is_ascii_alphabetic()) {
+                // LIKE folds ASCII case, as users expect for "LGWAN" / "lgwan".
+                filter
+                    .push_str(" AND (s.name LIKE ? ESCAPE '\\' OR s.overview LIKE ? ESCAPE '\\')");
+                let escaped = word
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                binds.push(format!("%{escaped}%"));
+                binds.push(format!("%{escaped}%"));
+            } else {
+                // Without letters case does not matter, and a plain substring search is several
+                // times cheaper than LIKE's character-by-character matching.
+                filter.push_str(" AND (instr(s.name, ?) > 0 OR instr(s.overview, ?) > 0)");
+                binds.push(word.to_owned());
+                binds.push(word.to_owned());
+            }
         }
         if let Some(s) = q.segment {
             filter.push_str(" AND s.segment = ?");
@@ -1052,18 +1065,42 @@ impl AppDb {
         } else {
             ""
         };
-        let sql = format!(
-            "SELECT (SELECT COUNT(*) FROM systems s{filter}) AS total, \
-             (SELECT json_group_array(json_array(s.id, s.name, s.department_id, d.name, \
+        let rows_json = "json_group_array(json_array(s.id, s.name, s.department_id, d.name, \
              s.segment, s.confidentiality, s.integrity, s.availability, s.external_access, \
              s.user_base, s.status, s.overview, s.created_at, s.updated_at, s.version, \
-             (SELECT COUNT(*) FROM sbd_answers a WHERE a.system_id = s.id)) {order}) \
-             FROM systems s JOIN departments d ON d.id = s.department_id \
-             WHERE s.id IN (SELECT s.id FROM systems s{join}{filter} {order} {})) AS page",
-            limit_offset(page, per_page)
-        );
+             (SELECT COUNT(*) FROM sbd_answers a WHERE a.system_id = s.id))";
+        let limit = limit_offset(page, per_page);
+        let (sql, bind_twice) = if q.text.trim().is_empty() {
+            // Cheap filters: count and page each walk an index.
+            (
+                format!(
+                    "SELECT (SELECT COUNT(*) FROM systems s{filter}) AS total, \
+                     (SELECT {rows_json} {order}) \
+                     FROM systems s JOIN departments d ON d.id = s.department_id \
+                     WHERE s.id IN (SELECT s.id FROM systems s{join}{filter} {order} {limit})) \
+                     AS page"
+                ),
+                true,
+            )
+        } else {
+            // A text search scans every name and overview: do it once, keep the hits.
+            let key = q.sort.column();
+            let hit_order = format!("ORDER BY k {dir}, id {dir}");
+            (
+                format!(
+                    "WITH hits AS MATERIALIZED (SELECT s.id AS id, {key} AS k \
+                     FROM systems s{join}{filter}) \
+                     SELECT (SELECT COUNT(*) FROM hits) AS total, \
+                     (SELECT {rows_json} {order}) \
+                     FROM systems s JOIN departments d ON d.id = s.department_id \
+                     WHERE s.id IN (SELECT id FROM hits {hit_order} {limit})) AS page"
+                ),
+                false,
+            )
+        };
         let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
-        for b in binds.iter().chain(&binds) {
+        let times = if bind_twice { 2 } else { 1 };
+        for b in std::iter::repeat_n(&binds, times).flatten() {
             query = query.bind(b);
         }
         let (total, json) = query.fetch_one(&self.pool).await?;
@@ -1340,13 +1377,73 @@ impl AppDb {
 
     /// Every entry in storage order (for verification).
     pub async fn audit_all(&self) -> Result<Vec<Entry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, time, actor, action, object, detail, prev, hash FROM audit_log \
-             ORDER BY seq",
-        )
-        .fetch_all(&self.pool)
+        let mut all = Vec::new();
+        // The cursor is the stored number, so even rows with a forged (e.g. negative) number
+        // are read and reported by the verifier.
+        let mut after = i64::MIN;
+        loop {
+            let (chunk, last) = self.audit_chunk(after, 2000).await?;
+            all.extend(chunk);
+            match last {
+                Some(l) if l > after => after = l,
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// Up to `limit` entries after entry `after`, in order: a long chain is read (and
+    /// verified) in pieces.
+    pub async fn audit_after(&self, after: u64, limit: u32) -> Result<Vec<Entry>, StoreError> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        Ok(self.audit_chunk(after, limit).await?.0)
+    }
+
+    /// Entries with a stored number above `after`, and the last stored number read. The piece
+    /// travels as one JSON value (see `list_systems`).
+    async fn audit_chunk(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<(Vec<Entry>, Option<i64>), StoreError> {
+        let json: String = sqlx::query_scalar(sql!(
+            "SELECT json_group_array(json_array(seq, time, actor, action, object, detail, prev, \
+             hash) ORDER BY seq) FROM (SELECT * FROM audit_log WHERE seq > ? ORDER BY seq {})",
+            limit_offset(1, limit.max(1))
+        ))
+        .bind(after)
+        .fetch_one(&self.pool)
         .await?;
-        rows.iter().map(entry_from).collect()
+        let rows: Vec<RawEntry> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("audit_log: {e}")))?;
+        let last = rows.last().map(|r| r.0);
+        let entries = rows
+            .into_iter()
+            .map(
+                |(seq, time, actor, action, object, detail, prev, hash)| Entry {
+                    // A negative number cannot verify: shown as 0, reported by the verifier.
+                    seq: u64::try_from(seq).unwrap_or(0),
+                    time,
+                    actor,
+                    action,
+                    object,
+                    detail,
+                    prev,
+                    hash,
+                },
+            )
+            .collect();
+        Ok((entries, last))
+    }
+
+    /// The hash stored for entry `seq`, if that entry exists.
+    pub async fn audit_hash(&self, seq: u64) -> Result<Option<String>, StoreError> {
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        Ok(
+            sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = ?")
+                .bind(seq)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// The newest entries first, a page at a time; optional filter on the object.

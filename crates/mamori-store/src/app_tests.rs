@@ -79,6 +79,9 @@ async fn systems_are_created_listed_and_updated_with_audit() {
     assert_eq!(db.list_systems(&q("_100%")).await.unwrap().total, 1);
     assert_eq!(db.list_systems(&q("%")).await.unwrap().total, 1);
     assert_eq!(db.list_systems(&q("0_1")).await.unwrap().total, 0);
+    // ASCII letters match either case; a wildcard next to them is still literal.
+    assert_eq!(db.list_systems(&q("cms_100")).await.unwrap().total, 1);
+    assert_eq!(db.list_systems(&q("cms%1")).await.unwrap().total, 0);
     let lgwan = SystemQuery {
         segment: Some(Segment::Lgwan),
         ..SystemQuery::default()
@@ -95,6 +98,17 @@ async fn systems_are_created_listed_and_updated_with_audit() {
     assert_eq!((p.items.len(), p.pages()), (1, 2));
     // Department name descending (総 U+7DCF > 市 U+5E02), then id descending: page 2 is 市民部's.
     assert_eq!(p.items[0].system.name, "住民記録システム");
+    // The same order and paging with a text search (the search path keeps its hits).
+    let searched = db
+        .list_systems(&SystemQuery {
+            text: "システム".into(),
+            per_page: 1,
+            ..paged.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(searched.total, 2);
+    assert_eq!(searched.items[0].system.name, "住民記録システム");
     // Past the last page: no rows, the total still known.
     let past = db
         .list_systems(&SystemQuery {

@@ -145,12 +145,8 @@ async fn seed(db: &AppDb, a: &Args) -> Vec<(String, String)> {
     // Argon2id makes each hash take tens of milliseconds: hash one password, share it.
     let password = "bench password 2026";
     let hash = mamori_web::auth::hash_password(password).unwrap();
-    let roles = [
-        Role::SecurityOfficer,
-        Role::Assessor,
-        Role::Auditor,
-        Role::Viewer,
-    ];
+    // Roles that may read every measured page, the audit trail included.
+    let roles = [Role::SecurityOfficer, Role::Auditor];
     let mut users = Vec::new();
     for i in 0..a.users {
         let name = format!("user{i:02}");
@@ -330,6 +326,12 @@ async fn db_timings(db: &AppDb) {
     time!("audit_page 1 row", db.audit_page(None, 1, 1));
     time!("audit_page 50 rows", db.audit_page(None, 1, 50));
     time!("audit_page 200 rows", db.audit_page(None, 1, 200));
+    let memo = tokio::sync::Mutex::default();
+    let now: jiff::Timestamp = "2026-11-23T01:00:00Z".parse().unwrap();
+    time!(
+        "whole audit chain verified",
+        mamori_web::chain::check(db, &memo, now, true)
+    );
     time!("list_systems page 1 by name", db.list_systems(&q));
     let q1 = SystemQuery {
         per_page: 1,
@@ -419,14 +421,30 @@ fn main() {
                 Arc::new(|_: &mut XorShift| "/systems".to_owned()),
             ),
             (
-                "systems list, random page, sort and filter",
+                "systems list, random page / sort / segment filter",
                 Arc::new(move |r: &mut XorShift| {
                     let sort = ["name", "department", "segment", "status", "updated"][r.below(5)];
-                    match r.below(3) {
-                        0 => format!("/systems?page={}&sort={sort}", 1 + r.below(n / 50)),
-                        1 => format!("/systems?segment={}&sort={sort}", SEGMENTS[r.below(4)]),
-                        _ => format!("/systems?q=%E7%A8%8E%E5%8B%99&sort={sort}&dir=desc"),
+                    let dir = ["asc", "desc"][r.below(2)];
+                    if r.below(2) == 0 {
+                        format!("/systems?page={}&sort={sort}&dir={dir}", 1 + r.below(n / 50))
+                    } else {
+                        let seg = SEGMENTS[r.below(4)];
+                        format!("/systems?segment={seg}&sort={sort}&dir={dir}")
                     }
+                }),
+            ),
+            (
+                "systems list, keyword search (2,000 names and overviews)",
+                Arc::new(|r: &mut XorShift| {
+                    // 税務, 福祉, 電子申請, LGWAN (ASCII: the case-folding path), 架空 (every row).
+                    let q = [
+                        "%E7%A8%8E%E5%8B%99",
+                        "%E7%A6%8F%E7%A5%89",
+                        "%E9%9B%BB%E5%AD%90%E7%94%B3%E8%AB%8B",
+                        "lgwan",
+                        "%E6%9E%B6%E7%A9%BA",
+                    ][r.below(5)];
+                    format!("/systems?q={q}")
                 }),
             ),
             (
@@ -449,6 +467,10 @@ fn main() {
                 Arc::new(move |r: &mut XorShift| {
                     format!("/systems/{}/sbd/preview", 1 + 2 * r.below(n / 2))
                 }),
+            ),
+            (
+                "audit trail, page 1 (chain checked incrementally)",
+                Arc::new(|_: &mut XorShift| "/audit".to_owned()),
             ),
         ];
         println!(

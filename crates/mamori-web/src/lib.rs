@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod chain;
 mod demo;
 pub mod i18n;
 mod pages;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Mark cookies `Secure` (when served over HTTPS, e.g. behind a reverse proxy).
     pub secure_cookies: bool,
+    /// The audit chain's verified prefix (see [`chain`]).
+    pub chain: Arc<tokio::sync::Mutex<chain::ChainMemo>>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
             clock,
             throttle: Arc::new(Throttle::default()),
             secure_cookies: false,
+            chain: Arc::default(),
         }
     }
 

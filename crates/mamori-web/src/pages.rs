@@ -813,6 +813,8 @@ struct AuditPage {
     p: Page,
     total: u64,
     broken: Option<mamori_audit::Break>,
+    /// When the whole chain was last verified from its first entry.
+    full_at: String,
     rows: RowPage<Entry>,
     object: String,
 }
@@ -845,11 +847,10 @@ pub async fn audit(
     Query(q): Query<HashMap<String, String>>,
 ) -> Res {
     let ie = |e: StoreError| view::internal(ident.lang, false, &e);
-    let all = st.db.audit_all().await.map_err(ie)?;
-    let (total, broken) = match mamori_audit::verify(&all) {
-        Ok(n) => (n, None),
-        Err(b) => (all.len() as u64, Some(b)),
-    };
+    let force_full = q.get("verify").is_some_and(|v| v == "full");
+    let status = crate::chain::check(&st.db, &st.chain, st.now(), force_full)
+        .await
+        .map_err(ie)?;
     let object = q.get("object").cloned().unwrap_or_default();
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     let rows = st
@@ -859,8 +860,9 @@ pub async fn audit(
         .map_err(ie)?;
     Ok(render(&AuditPage {
         p: Page::new(&ident, "audit.title", "audit"),
-        total,
-        broken,
+        total: status.total,
+        broken: status.broken,
+        full_at: crate::rfc3339_jst(status.full_at),
         rows,
         object,
     }))

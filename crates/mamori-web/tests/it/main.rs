@@ -9,7 +9,7 @@ use mamori_catalog::CatalogSet;
 use mamori_model::{Permission, Role};
 use mamori_store::app::{Actor, AppDb, NewUser};
 use mamori_web::auth::{self, Access, ROUTES};
-use mamori_web::{AppState, router};
+use mamori_web::{AppState, SESSION_COOKIE, router};
 use reqwest::{Method, StatusCode, redirect};
 
 struct App {
@@ -776,4 +776,93 @@ async fn the_demo_municipality_loads_with_working_sbd_profiles() {
     }
     // A second load is refused.
     assert!(mamori_web::load_demo(&app.db, "t").await.is_err());
+}
+
+/// Someone with write access to the database file edits the audit log behind the application.
+async fn tamper(app: &App, sql: &str) {
+    use sqlx::Connection;
+    let path = app._dir.path().join("mamori.sqlite");
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_page_finds_edits_incrementally_and_on_a_whole_chain_check() {
+    let app = start().await;
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    let (_, token) = user_with_session(&app, &hash, "kansa", Role::Auditor).await;
+    let mut b = Browser::new(&app);
+    b.cookies.insert(SESSION_COOKIE.into(), token);
+    for i in 0..5 {
+        app.db
+            .add_department(&format!("部{i}"), &actor())
+            .await
+            .unwrap();
+    }
+    let page = b.get("/audit").await;
+    assert!(
+        page.body.contains("ハッシュチェーンは完全です（7 件）"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("全件の検証: 2026-11-23T10:00:00+09:00"));
+
+    // New entries are verified as they are shown.
+    app.db.add_department("部5", &actor()).await.unwrap();
+    assert!(b.get("/audit").await.body.contains("（8 件）"));
+
+    // An edit of an older entry (triggers dropped first) is found by the whole-chain check,
+    // which the page runs on request (and every 10 minutes).
+    tamper(
+        &app,
+        "DROP TRIGGER audit_log_no_update; \
+         UPDATE audit_log SET detail = 'name: 改ざん' WHERE seq = 3;",
+    )
+    .await;
+    let full = b.get("/audit?verify=full").await;
+    assert!(
+        full.body.contains("ハッシュチェーンが壊れています"),
+        "{}",
+        full.body
+    );
+    assert!(full.body.contains("最初に検証できなかった位置 3"));
+    // It stays reported on the following views.
+    assert!(
+        b.get("/audit")
+            .await
+            .body
+            .contains("ハッシュチェーンが壊れています")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_page_notices_when_the_last_verified_entry_changes() {
+    let app = start().await;
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    let (_, token) = user_with_session(&app, &hash, "kansa", Role::Auditor).await;
+    let mut b = Browser::new(&app);
+    b.cookies.insert(SESSION_COOKIE.into(), token);
+    app.db.add_department("部", &actor()).await.unwrap();
+    assert!(b.get("/audit").await.body.contains("（3 件）"));
+    // The last entry is removed: no whole check needed to see it.
+    tamper(
+        &app,
+        "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 3;",
+    )
+    .await;
+    let page = b.get("/audit").await;
+    // The chain that is left verifies, but it is shorter than the one verified before.
+    assert!(
+        page.body.contains("ハッシュチェーンが壊れています"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("最初に検証できなかった位置 3"));
+    assert!(page.body.contains("entries removed from the end"));
 }
