@@ -110,11 +110,7 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
     b.fill("#password", "correct horse battery").await;
     b.fill("#password_confirm", "correct horse battery").await;
     b.click("button[type=submit]").await;
-    assert!(
-        b.current_url()
-            .await
-            .ends_with("/login?done=setup_complete")
-    );
+    b.wait_for_url("/login?done=setup_complete").await;
 
     // 2. Log in. The user name field has the focus, Tab moves to the password.
     assert_eq!(b.focused_id().await, "username");
@@ -124,6 +120,7 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
     b.fill("#username", "kanri").await;
     b.fill("#password", "correct horse battery").await;
     b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_text("h1", "ダッシュボード").await;
     assert_eq!(b.current_url().await, format!("{base}/"));
     b.screenshot(&shot("03-dashboard")).await;
 
@@ -131,6 +128,7 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
     b.goto(&format!("{base}/settings")).await;
     b.fill("#department", "総務部").await;
     b.click("form[action='/settings/departments'] button").await;
+    b.wait_for_url("/settings?done=department_added").await;
     b.goto(&format!("{base}/systems/new")).await;
     b.click("form[action='/systems'] button[type=submit]").await;
     assert_eq!(b.text("#name-error").await, "入力してください。");
@@ -140,7 +138,7 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
     b.click("input[name=segment][value=lgwan]").await;
     b.fill("#overview", "住民記録と証明書交付を扱う。").await;
     b.click("form[action='/systems'] button[type=submit]").await;
-    let url = b.current_url().await;
+    let url = b.wait_for_url("?done=created").await;
     let id: i64 = url
         .strip_prefix(&format!("{base}/systems/"))
         .and_then(|r| r.strip_suffix("?done=created"))
@@ -149,6 +147,17 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
         .unwrap();
     assert_eq!(b.text("h1").await, "住民情報システム");
     b.screenshot(&shot("05-system")).await;
+
+    // The register filters as one types (htmx under the strict CSP), and the address follows.
+    b.goto(&format!("{base}/systems")).await;
+    b.fill("#q", "該当なしの名前").await;
+    b.wait_for_text("#results", "該当する情報システムはありません。")
+        .await;
+    b.wait_for_url("/systems?q=%E8%A9%B2%E5%BD%93%E3%81%AA%E3%81%97%E3%81%AE%E5%90%8D%E5%89%8D&")
+        .await;
+    b.fill("#q", "住民").await;
+    b.wait_for_text("#results table", "住民情報システム").await;
+    b.screenshot(&shot("05b-systems-filtered")).await;
 
     // 4. The SBD wizard: six conditions with reasons.
     b.goto(&format!("{base}/systems/{id}/sbd")).await;
@@ -167,11 +176,8 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
     }
     b.screenshot(&shot("06-sbd-questions")).await;
     b.click("form[action$='/sbd'] button[type=submit]").await;
-    assert!(
-        b.current_url()
-            .await
-            .ends_with(&format!("/systems/{id}/sbd/levels?done=answers_saved"))
-    );
+    b.wait_for_url(&format!("/systems/{id}/sbd/levels?done=answers_saved"))
+        .await;
     b.screenshot(&shot("07-sbd-levels")).await;
 
     // 5. Override one level: refused without a justification, accepted with one.
@@ -203,11 +209,8 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
     .await;
     b.click("form[action$='/sbd/levels'] button[type=submit]")
         .await;
-    assert!(
-        b.current_url()
-            .await
-            .ends_with(&format!("/systems/{id}/sbd/preview?done=levels_saved"))
-    );
+    b.wait_for_url(&format!("/systems/{id}/sbd/preview?done=levels_saved"))
+        .await;
     let preview = b.text("article.spec").await;
     assert!(preview.contains("庁内認証基盤の更改に合わせて水準を見直すため"));
     assert!(
@@ -265,7 +268,7 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
 
     // 8. The English toggle keeps the page and translates it.
     b.click("a[hreflang=en]").await;
-    assert!(b.current_url().await.ends_with("/audit"));
+    b.wait_for_url("/audit").await;
     assert_eq!(b.text("h1").await, "Audit trail");
     assert!(
         b.text("#chain-status")

@@ -249,6 +249,46 @@ impl Session {
         self.element_text(&e).await
     }
 
+    /// Waits up to five seconds for the address to contain `part` (a click returns before the
+    /// navigation it starts has always finished); returns the address.
+    pub async fn wait_for_url(&self, part: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let url = self.current_url().await;
+            if url.contains(part) {
+                return url;
+            }
+            if Instant::now() >= deadline {
+                let main = match self.find_all("main").await.first() {
+                    Some(m) => self.element_text(m).await,
+                    None => String::new(),
+                };
+                panic!("expected an address with {part:?}, still on {url}: {main}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits up to five seconds for `css` to contain `needle` (for pages that update in place).
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let found = self.find_all(css).await;
+            if let Some(e) = found.first() {
+                let text = self.element_text(e).await;
+                if text.contains(needle) {
+                    return text;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never contained {needle:?} on {}",
+                self.current_url().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn element_text(&self, e: &Element) -> String {
         self.call(
             reqwest::Method::GET,
