@@ -1017,13 +1017,22 @@ impl AppDb {
     }
 
     pub async fn list_systems(&self, q: &SystemQuery) -> Result<Page<SystemRecord>, StoreError> {
-        let mut filter = String::from(" WHERE 1 = 1");
+        Ok(self.systems_page(q, false).await?.0)
+    }
+
+    /// The systems page and, when `with_departments`, every department's name for the
+    /// filters, in one statement (one round trip to the database per list page).
+    pub async fn systems_page(
+        &self,
+        q: &SystemQuery,
+        with_departments: bool,
+    ) -> Result<(Page<SystemRecord>, Vec<DepartmentName>), StoreError> {
+        let mut conditions: Vec<&str> = Vec::new();
         let mut binds: Vec<String> = Vec::new();
         for word in q.text.split_whitespace().take(8) {
             if word.bytes().any(|b| b.is_ascii_alphabetic()) {
                 // LIKE folds ASCII case, as users expect for "LGWAN" / "lgwan".
-                filter
-                    .push_str(" AND (s.name LIKE ? ESCAPE '\\' OR s.overview LIKE ? ESCAPE '\\')");
+                conditions.push("(s.name LIKE ? ESCAPE '\\' OR s.overview LIKE ? ESCAPE '\\')");
                 let escaped = word
                     .replace('\\', "\\\\")
                     .replace('%', "\\%")
@@ -1033,23 +1042,29 @@ impl AppDb {
             } else {
                 // Without letters case does not matter, and a plain substring search is several
                 // times cheaper than LIKE's character-by-character matching.
-                filter.push_str(" AND (instr(s.name, ?) > 0 OR instr(s.overview, ?) > 0)");
+                conditions.push("(instr(s.name, ?) > 0 OR instr(s.overview, ?) > 0)");
                 binds.push(word.to_owned());
                 binds.push(word.to_owned());
             }
         }
         if let Some(s) = q.segment {
-            filter.push_str(" AND s.segment = ?");
+            conditions.push("s.segment = ?");
             binds.push(s.key().to_owned());
         }
         if let Some(s) = q.status {
-            filter.push_str(" AND s.status = ?");
+            conditions.push("s.status = ?");
             binds.push(s.key().to_owned());
         }
         if let Some(d) = q.department_id {
-            filter.push_str(" AND s.department_id = ?");
+            conditions.push("s.department_id = ?");
             binds.push(d.to_string());
         }
+        // No WHERE at all without conditions: SQLite then counts from the smallest index.
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
         let per_page = q.per_page.clamp(1, 200);
         let page = q.page.max(1);
         let dir = if q.descending { "DESC" } else { "ASC" };
@@ -1070,6 +1085,11 @@ impl AppDb {
              s.user_base, s.status, s.overview, s.created_at, s.updated_at, s.version, \
              (SELECT COUNT(*) FROM sbd_answers a WHERE a.system_id = s.id))";
         let limit = limit_offset(page, per_page);
+        let departments = if with_departments {
+            ", (SELECT json_group_array(json_array(id, name) ORDER BY id) FROM departments)"
+        } else {
+            ", '[]'"
+        };
         let (sql, bind_twice) = if q.text.trim().is_empty() {
             // Cheap filters: count and page each walk an index.
             (
@@ -1078,7 +1098,7 @@ impl AppDb {
                      (SELECT {rows_json} {order}) \
                      FROM systems s JOIN departments d ON d.id = s.department_id \
                      WHERE s.id IN (SELECT s.id FROM systems s{join}{filter} {order} {limit})) \
-                     AS page"
+                     AS page{departments}"
                 ),
                 true,
             )
@@ -1093,20 +1113,22 @@ impl AppDb {
                      SELECT (SELECT COUNT(*) FROM hits) AS total, \
                      (SELECT {rows_json} {order}) \
                      FROM systems s JOIN departments d ON d.id = s.department_id \
-                     WHERE s.id IN (SELECT id FROM hits {hit_order} {limit})) AS page"
+                     WHERE s.id IN (SELECT id FROM hits {hit_order} {limit})) AS page{departments}"
                 ),
                 false,
             )
         };
-        let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(sql));
         let times = if bind_twice { 2 } else { 1 };
         for b in std::iter::repeat_n(&binds, times).flatten() {
             query = query.bind(b);
         }
-        let (total, json) = query.fetch_one(&self.pool).await?;
+        let (total, json, departments) = query.fetch_one(&self.pool).await?;
         let rows: Vec<RawSystem> = serde_json::from_str(&json)
             .map_err(|e| StoreError::Corrupt(format!("systems page: {e}")))?;
-        Ok(Page {
+        let departments: Vec<(i64, String)> = serde_json::from_str(&departments)
+            .map_err(|e| StoreError::Corrupt(format!("departments: {e}")))?;
+        let page = Page {
             items: rows
                 .into_iter()
                 .map(RawSystem::into_record)
@@ -1114,7 +1136,12 @@ impl AppDb {
             total,
             page,
             per_page,
-        })
+        };
+        let departments = departments
+            .into_iter()
+            .map(|(id, name)| DepartmentName { id, name })
+            .collect();
+        Ok((page, departments))
     }
 
     pub async fn counts(&self) -> Result<Counts, StoreError> {

@@ -133,6 +133,13 @@ async fn systems_are_created_listed_and_updated_with_audit() {
         listed.items,
         vec![db.system(odd_id).await.unwrap().unwrap()]
     );
+    // The register page gets the departments for its filters in the same statement.
+    let (_, names) = db
+        .systems_page(&SystemQuery::default(), true)
+        .await
+        .unwrap();
+    assert_eq!(names, db.department_names().await.unwrap());
+    assert_eq!(names.len(), 2);
 
     let rec = db.system(id).await.unwrap().unwrap();
     assert_eq!(rec.department_name, "市民部");

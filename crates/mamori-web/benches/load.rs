@@ -365,6 +365,7 @@ fn main() {
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
+            .thread_name("server")
             .enable_all()
             .build()
             .unwrap();
@@ -400,6 +401,7 @@ fn main() {
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name("client")
         .enable_all()
         .build()
         .unwrap();

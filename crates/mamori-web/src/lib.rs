@@ -344,9 +344,22 @@ async fn access(State(st): State<AppState>, req: Request, next: Next) -> Respons
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string());
-    tracing::debug!(route = %matched, user = ident.username(), peer = ?peer, "request");
+    let user = ident.username().to_owned();
+    let method = parts.method.clone();
     parts.extensions.insert(ident);
-    next.run(Request::from_parts(parts, body)).await
+    let started = std::time::Instant::now();
+    let res = next.run(Request::from_parts(parts, body)).await;
+    // The route pattern, not the path: no ids or query strings (search words) in the log.
+    tracing::info!(
+        %method,
+        route = %matched,
+        status = res.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        user = %user,
+        peer = ?peer,
+        "request"
+    );
+    res
 }
 
 /// One field of an `application/x-www-form-urlencoded` body.

@@ -540,8 +540,7 @@ pub async fn systems(
         per_page: 50,
     };
     let ie = |e: StoreError| view::internal(lang, false, &e);
-    let rows = st.db.list_systems(&query).await.map_err(ie)?;
-    let departments = st.db.department_names().await.map_err(ie)?;
+    let (rows, departments) = st.db.systems_page(&query, true).await.map_err(ie)?;
     Ok(render(&SystemsPage {
         p: Page::new(&ident, "systems.title", "systems")
             .with_flash(q.get("done").map(String::as_str)),
