@@ -10,6 +10,10 @@
 //! form, then for each page runs `--clients` concurrent clients in a closed loop (each sends
 //! its next request when the previous answer has been read in full) for `--seconds` after a
 //! two-second warm-up, and prints p50/p99/max latency and requests/s as Markdown.
+//!
+//! Diagnostics: `MAMORI_BENCH_DB_TIMINGS=N` first times N sequential calls of each store
+//! method behind the pages (`MAMORI_BENCH_ONLY_LIST=1` stops after the list);
+//! `MAMORI_BENCH_DB_COPY=FILE` saves a copy of the seeded database for `EXPLAIN QUERY PLAN`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
