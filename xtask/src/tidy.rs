@@ -9,6 +9,7 @@ pub const DOMAIN_CRATES: &[&str] = &[
     "mamori-model",
     "mamori-mynumber",
     "mamori-sbd",
+    "mamori-wlan",
 ];
 
 /// Dependencies a domain crate must not pull in, directly or transitively.

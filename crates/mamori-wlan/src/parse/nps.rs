@@ -1,0 +1,287 @@
+//! Windows NPS log files: IAS format and database-compatible (ODBC) format.
+
+use super::{Item, Parser};
+use crate::mac::Mac;
+use crate::record::{Kind, Method, Record};
+use crate::time::LocalTime;
+
+/// Splits one comma-separated line; `"…"` fields may hold commas, `""` is a quote.
+pub fn split_csv(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// The kind of an NPS packet: Packet-Type 2 accept, 3 reject, 4 accounting (with
+/// Acct-Status-Type 1 start, 2 stop, 3 interim); requests and others admit nobody.
+fn kind(packet_type: &str, acct_status: &str) -> Option<Kind> {
+    match packet_type.trim() {
+        "2" => Some(Kind::Accept),
+        "3" => Some(Kind::Reject),
+        "4" => match acct_status.trim() {
+            "1" => Some(Kind::AcctStart),
+            "2" => Some(Kind::AcctStop),
+            "3" => Some(Kind::AcctUpdate),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The method from what NPS logs: MS-Acct-EAP-Type (13 TLS, 25 PEAP, 26 MSCHAPv2), the EAP
+/// friendly name, or an Authentication-Type without EAP (1 PAP, 2 CHAP, 3 MS-CHAP,
+/// 4 MS-CHAPv2, 11 PEAP). `None` when the log does not say.
+fn method(eap_type: &str, friendly: &str, auth_type: &str) -> Option<Method> {
+    match eap_type.trim() {
+        "" => {}
+        t => return Some(Method::parse(t)),
+    }
+    let f = friendly.to_ascii_lowercase();
+    if f.contains("certificate") || f.contains("eap-tls") {
+        return Some(Method::EapTls);
+    }
+    if f.contains("peap") || f.contains("protected eap") {
+        return Some(Method::Peap);
+    }
+    if f.contains("mschap") {
+        return Some(Method::Mschapv2);
+    }
+    match auth_type.trim() {
+        "1" | "2" | "3" | "4" => Some(Method::Password),
+        "11" => Some(Method::Peap),
+        _ => None,
+    }
+}
+
+fn reason_text(code: &str) -> Option<String> {
+    let code = code.trim();
+    (!code.is_empty() && code != "0").then(|| format!("Reason-Code {code}"))
+}
+
+/// IAS format: `NAS-IP,User-Name,Record-Date,Record-Time,Service,Computer,` then
+/// `attribute-id,value` pairs.
+pub struct Ias {
+    clock: LocalTime,
+}
+
+impl Ias {
+    pub fn new(clock: LocalTime) -> Ias {
+        Ias { clock }
+    }
+}
+
+impl Parser for Ias {
+    fn line(&mut self, lineno: u64, line: &str, out: &mut Vec<Item>) {
+        if line.trim().is_empty() {
+            return;
+        }
+        let f = split_csv(line);
+        let bad = |reason: &str| Item::Malformed {
+            line: lineno,
+            reason: reason.to_owned(),
+        };
+        if f.len() < 6 || !f.len().is_multiple_of(2) {
+            return out.push(bad("not 6 header fields followed by attribute/value pairs"));
+        }
+        let Some(time) = self.clock.date_and_clock(&f[2], &f[3]) else {
+            return out.push(bad("Record-Date/Record-Time unreadable"));
+        };
+        let attr = |id: &str| {
+            f[6..]
+                .chunks_exact(2)
+                .find(|p| p[0].trim() == id)
+                .map(|p| p[1].as_str())
+                .unwrap_or("")
+        };
+        let Some(kind) = kind(attr("4136"), attr("40")) else {
+            return;
+        };
+        let mut r = Record::new(time, kind);
+        r.user = Some(f[1].clone()).filter(|u| !u.is_empty());
+        let nas = attr("4128");
+        r.nas = Some(if nas.is_empty() {
+            f[0].clone()
+        } else {
+            nas.to_owned()
+        })
+        .filter(|n| !n.is_empty());
+        if !attr("31").is_empty() {
+            match Mac::parse(attr("31")) {
+                Some(m) => r.mac = Some(m),
+                None => return out.push(bad("Calling-Station-Id is not a MAC")),
+            }
+        }
+        if let Some((ap, ssid)) = Mac::parse_station(attr("30")) {
+            r.ap = Some(ap);
+            r.ssid = ssid;
+        }
+        r.method = method("", "", attr("4127"));
+        if kind == Kind::Reject {
+            r.reason = reason_text(attr("4142"));
+        }
+        out.push(Item::Record {
+            line: lineno,
+            record: r,
+        });
+    }
+}
+
+/// Database-compatible (ODBC) format: fixed columns (1-based) 1 ComputerName, 2 ServiceName,
+/// 3 Record-Date, 4 Record-Time, 5 Packet-Type, 6 User-Name, 8 Called-Station-ID,
+/// 9 Calling-Station-ID, 12 NAS-Identifier, 13 NAS-IP-Address, 17 Client-Friendly-Name,
+/// 24 Authentication-Type, 25 Policy-Name, 26 Reason-Code, 31 EAP-Friendly-Name,
+/// 32 Acct-Status-Type, 54 MS-Acct-EAP-Type.
+pub struct Odbc {
+    clock: LocalTime,
+}
+
+impl Odbc {
+    pub fn new(clock: LocalTime) -> Odbc {
+        Odbc { clock }
+    }
+}
+
+impl Parser for Odbc {
+    fn line(&mut self, lineno: u64, line: &str, out: &mut Vec<Item>) {
+        if line.trim().is_empty() {
+            return;
+        }
+        let f = split_csv(line);
+        let col = |n: usize| f.get(n - 1).map(String::as_str).unwrap_or("");
+        let bad = |reason: &str| Item::Malformed {
+            line: lineno,
+            reason: reason.to_owned(),
+        };
+        if f.len() < 32 {
+            return out.push(bad("fewer than 32 columns"));
+        }
+        let Some(time) = self.clock.date_and_clock(col(3), col(4)) else {
+            return out.push(bad("Record-Date/Record-Time unreadable"));
+        };
+        let Some(kind) = kind(col(5), col(32)) else {
+            return;
+        };
+        let mut r = Record::new(time, kind);
+        r.user = Some(col(6).to_owned()).filter(|u| !u.is_empty());
+        r.nas = [col(17), col(12), col(13)]
+            .into_iter()
+            .find(|n| !n.is_empty())
+            .map(str::to_owned);
+        if !col(9).is_empty() {
+            match Mac::parse(col(9)) {
+                Some(m) => r.mac = Some(m),
+                None => return out.push(bad("Calling-Station-ID is not a MAC")),
+            }
+        }
+        if let Some((ap, ssid)) = Mac::parse_station(col(8)) {
+            r.ap = Some(ap);
+            r.ssid = ssid;
+        }
+        r.method = method(col(54), col(31), col(24));
+        if kind == Kind::Reject {
+            r.reason = reason_text(col(26));
+        }
+        out.push(Item::Record {
+            line: lineno,
+            record: r,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn recs(p: &mut dyn Parser, text: &str) -> Vec<Item> {
+        let mut out = Vec::new();
+        for (i, l) in text.lines().enumerate() {
+            p.line(i as u64 + 1, l, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn ias_lines() {
+        let text = "\
+10.0.0.2,host/PC0123.city.lg.jp,11/23/2026,10:00:01,IAS,NPS01,4,10.0.0.2,31,00-11-22-33-44-55,30,00-10-A4-23-19-C0:MYNUMBER-WLAN,4128,wlc01,4127,5,4136,2,4142,0
+10.0.0.2,suzuki,11/23/2026,10:00:05,IAS,NPS01,31,00-11-22-33-44-77,4127,4,4136,3,4142,48
+10.0.0.2,suzuki,11/23/2026,10:00:04,IAS,NPS01,4136,1
+10.0.0.2,x,13/45/2026,10:00:01,IAS,NPS01,4136,2
+";
+        let out = recs(&mut Ias::new(LocalTime::tokyo(2026)), text);
+        assert_eq!(out.len(), 3, "{out:?}");
+        let Item::Record { record: a, .. } = &out[0] else {
+            unreachable!()
+        };
+        assert_eq!(a.kind, Kind::Accept);
+        assert_eq!(a.nas.as_deref(), Some("wlc01"));
+        assert_eq!(a.ssid.as_deref(), Some("MYNUMBER-WLAN"));
+        assert_eq!(a.method, None, "EAP without its type: not known");
+        let Item::Record { record: r, .. } = &out[1] else {
+            unreachable!()
+        };
+        assert_eq!(
+            (r.kind, r.method.clone(), r.reason.as_deref()),
+            (Kind::Reject, Some(Method::Password), Some("Reason-Code 48"))
+        );
+        assert!(matches!(out[2], Item::Malformed { line: 4, .. }));
+    }
+
+    #[test]
+    fn odbc_lines() {
+        let mut cols = vec![String::new(); 60];
+        let mut set = |n: usize, v: &str| cols[n - 1] = v.to_owned();
+        set(1, "\"NPS01\"");
+        set(2, "\"IAS\"");
+        set(3, "11/23/2026");
+        set(4, "10:00:01");
+        set(5, "2");
+        set(6, "\"host/PC0123.city.lg.jp\"");
+        set(8, "\"00-10-A4-23-19-C0:MYNUMBER-WLAN\"");
+        set(9, "\"00-11-22-33-44-55\"");
+        set(13, "10.0.0.2");
+        set(17, "\"wlc01\"");
+        set(24, "5");
+        set(31, "\"Microsoft: Smart Card or other certificate\"");
+        let line = cols.join(",");
+        let out = recs(&mut Odbc::new(LocalTime::tokyo(2026)), &line);
+        let Item::Record { record: a, .. } = &out[0] else {
+            unreachable!()
+        };
+        assert_eq!(a.method, Some(Method::EapTls));
+        assert_eq!(a.mac.unwrap().to_string(), "00-11-22-33-44-55");
+        assert_eq!(a.nas.as_deref(), Some("wlc01"));
+        assert_eq!(a.time, "2026-11-23T01:00:01Z".parse().unwrap());
+        assert_eq!(
+            super::super::Format::detect(&[line.as_str()]),
+            Some(super::super::Format::NpsOdbc)
+        );
+        assert_eq!(
+            super::super::Format::detect(&["10.0.0.2,u,11/23/2026,10:00:01,IAS,NPS01,4136,2"]),
+            Some(super::super::Format::NpsIas)
+        );
+    }
+
+    #[test]
+    fn csv_quotes() {
+        assert_eq!(
+            split_csv(r#"a,"b,c","d""e",,"#),
+            ["a", "b,c", "d\"e", "", ""]
+        );
+    }
+}
