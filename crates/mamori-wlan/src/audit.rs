@@ -658,7 +658,7 @@ impl Auditor {
                     acc.detail.push_str("; ");
                 }
                 acc.detail.push_str(&format!(
-                    "no records {from} – {to} ({} min; allowed {max_gap_mins})",
+                    "{} minutes without records (allowed {max_gap_mins})",
                     b - a
                 ));
             }

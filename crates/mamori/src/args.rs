@@ -71,6 +71,10 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         out: PathBuf,
     },
+    /// Wireless LAN: audit access logs against the registers of terminals, staff,
+    /// administrators and devices.
+    #[command(subcommand)]
+    Wlan(WlanCmd),
     /// Internal helpers run by mamori itself (isolated PDF text extraction).
     #[command(subcommand, hide = true)]
     Internal(InternalCmd),
@@ -285,4 +289,60 @@ pub enum SbdCmd {
         #[arg(long)]
         date: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WlanCmd {
+    /// Check that only registered My Number terminals, with EAP-TLS, used the WLAN and only
+    /// designated administrators signed in. Exit 0: no high finding; 1: high findings; 2: error.
+    Audit(WlanAuditArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WlanAuditArgs {
+    /// Terminal register (CSV or xlsx): asset_id, mac, cert_serial, cert_cn, segment,
+    /// assigned_to, status (English or Japanese headers).
+    #[arg(long, value_name = "FILE")]
+    pub terminals: PathBuf,
+    /// Staff register: staff_id, name, user_name, handles_mynumber, wlan_permitted.
+    #[arg(long, value_name = "FILE")]
+    pub staff: Option<PathBuf>,
+    /// Administrators: user_name, name, maintenance_terminal.
+    #[arg(long, value_name = "FILE")]
+    pub admins: Option<PathBuf>,
+    /// Network devices: kind (nas/controller/ap), name, ip, mac, ssids, segment.
+    #[arg(long, value_name = "FILE")]
+    pub devices: Option<PathBuf>,
+    /// A log: `[FORMAT:]PATH`, a file (.gz read transparently) or a directory of rotated
+    /// files. FORMAT: radius-log, detail, linelog, cisco, nps-ias, nps-odbc; recognised
+    /// automatically when omitted. Repeat for each source.
+    #[arg(long = "log", value_name = "[FORMAT:]PATH", required = true)]
+    pub logs: Vec<String>,
+    /// Start of the review period: a date (local midnight) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// End of the review period: a date (through the end of that day) or an RFC 3339 time.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Time zone of local times in the logs.
+    #[arg(long, default_value = "Asia/Tokyo", value_name = "ZONE")]
+    pub tz: String,
+    /// A source silent for longer than this inside the period is a `log_gap`.
+    #[arg(long, default_value = "2h", value_name = "DURATION")]
+    pub max_gap: String,
+    /// `repeated_failures`: this many failures of one subject …
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub failures: usize,
+    /// … within this time.
+    #[arg(long, default_value = "10m", value_name = "DURATION")]
+    pub failure_window: String,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report to FILE (.json).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
 }

@@ -8,6 +8,7 @@ mod cmd_mynumber;
 mod cmd_sbd;
 mod cmd_scan;
 mod cmd_serve;
+mod cmd_wlan;
 mod datadir;
 mod output;
 mod pdf_worker;
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd_serve::serve(&ctx, args),
         Command::User(cmd) => cmd_serve::user(&ctx, cmd),
         Command::Backup { out } => cmd_serve::backup(&ctx, &out),
+        Command::Wlan(args::WlanCmd::Audit(a)) => cmd_wlan::audit(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

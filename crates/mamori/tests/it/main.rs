@@ -10,6 +10,7 @@ fn root() -> PathBuf {
 }
 
 mod scan;
+mod wlan;
 
 fn mamori(args: &[&str]) -> Output {
     mamori_in(&root(), args)

@@ -1,0 +1,146 @@
+//! `mamori wlan audit` on the incident fixture: the JSON contract, exit codes, rotated and
+//! compressed logs, and a register error naming file, line and column.
+
+use std::io::Write;
+
+use super::{mamori, root, stderr, stdout};
+
+const F: &str = "crates/mamori-wlan/tests/fixtures/incident";
+
+fn registers() -> Vec<String> {
+    ["terminals", "staff", "admins", "devices"]
+        .iter()
+        .flat_map(|r| [format!("--{r}"), format!("{F}/{r}.csv")])
+        .collect()
+}
+
+#[test]
+fn the_incident_exits_1_with_the_json_contract() {
+    let mut args = registers();
+    args.extend(
+        [
+            "--log",
+            &format!("{F}/radius01-postauth.jsonl"),
+            "--log",
+            &format!("cisco:{F}/wlc01-syslog.log"),
+            "--from",
+            "2026-11-23T08:00:00+09:00",
+            "--to",
+            "2026-11-23T20:00:00+09:00",
+            "--json",
+        ]
+        .map(String::from),
+    );
+    let mut full = vec!["wlan", "audit"];
+    full.extend(args.iter().map(String::as_str));
+    let o = mamori(&full);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let kinds: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "unknown_terminal",
+            "non_eap_tls",
+            "unauthorized_admin",
+            "log_gap"
+        ]
+    );
+    let f = &v["findings"][0];
+    assert_eq!(f["severity"], "high");
+    assert_eq!(f["subject"]["mac"], "AA-BB-CC-DD-EE-01");
+    assert_eq!(f["count"], 2);
+    assert_eq!(
+        f["evidence"][1]["path"],
+        format!("{F}/wlc01-syslog.log").as_str()
+    );
+    assert_eq!(f["evidence"][1]["line"], 13);
+    assert_eq!(v["sources"][0]["format"], "linelog");
+    assert_eq!(v["sources"][1]["malformed"], 1);
+    assert_eq!(
+        v["sources"][0]["files"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
+    assert_eq!(v["summary"]["conclusion_ok"], false);
+}
+
+#[test]
+fn rotated_and_gzipped_logs_are_one_source_and_a_clean_period_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("radius");
+    std::fs::create_dir(&logs).unwrap();
+    let text = std::fs::read_to_string(root().join(F).join("radius01-postauth.jsonl")).unwrap();
+    // Keep only the two registered PCs' EAP-TLS accepts: a clean day.
+    let clean: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("\"EAP-Type\": \"TLS\"") && !l.contains("LAPTOP"))
+        .collect();
+    let (older, newer) = clean.split_at(clean.len() / 2);
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(logs.join("postauth.log.1.gz")).unwrap(),
+        flate2::Compression::default(),
+    );
+    gz.write_all((older.join("\n") + "\n").as_bytes()).unwrap();
+    gz.finish().unwrap();
+    std::fs::write(logs.join("postauth.log"), newer.join("\n") + "\n").unwrap();
+    let logs_arg = format!("linelog:{}", logs.display());
+    let mut full = vec!["wlan", "audit"];
+    let regs = registers();
+    full.extend(regs.iter().map(String::as_str));
+    full.extend([
+        "--log",
+        logs_arg.as_str(),
+        "--from",
+        "2026-11-23T08:00:00+09:00",
+        "--to",
+        "2026-11-23T20:00:00+09:00",
+        "--json",
+    ]);
+    let o = mamori(&full);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v}");
+    let files = v["sources"][0]["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    // The rotated (older) file is read first.
+    assert!(
+        files[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("postauth.log.1.gz")
+    );
+    assert_eq!(v["sources"][0]["records"], 48);
+    assert_eq!(v["summary"]["conclusion_ok"], true);
+}
+
+#[test]
+fn a_bad_register_row_is_an_error_naming_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("terminals.csv");
+    std::fs::write(&t, "asset_id,mac\nPC-1,00-11-22-33-44-55\nPC-2,not-a-mac\n").unwrap();
+    let o = mamori(&[
+        "wlan",
+        "audit",
+        "--terminals",
+        t.to_str().unwrap(),
+        "--log",
+        &format!("{F}/wlc01-syslog.log"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!(
+            "{}:3: mac: \"not-a-mac\" is not a MAC address",
+            t.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
