@@ -390,7 +390,10 @@ impl Auditor {
         src.report.records += 1;
         src.report.first = Some(src.report.first.map_or(r.time, |f| f.min(r.time)));
         src.report.last = Some(src.report.last.map_or(r.time, |l| l.max(r.time)));
-        src.minutes.insert(r.time.as_second().div_euclid(60));
+        let minute = r.time.as_second().div_euclid(60);
+        if src.minutes.last() != Some(&minute) {
+            src.minutes.insert(minute);
+        }
         let ev = || Evidence {
             path: path.to_owned(),
             line,
@@ -399,6 +402,7 @@ impl Auditor {
         // The authenticator must be a registered device.
         if let Some(nas) = &r.nas
             && !self.reg.devices.is_empty()
+            && !self.devices.contains(nas.as_str())
             && !self.devices.contains(&lower(nas))
         {
             self.add(
@@ -414,7 +418,7 @@ impl Auditor {
         }
 
         match r.kind {
-            k if k.admits_client() => self.admitted(r, ev()),
+            k if k.admits_client() => self.admitted(r, path, line),
             Kind::Reject | Kind::ClientAuthFailure | Kind::AdminLoginFailure => {
                 let key = r
                     .mac
@@ -464,7 +468,11 @@ impl Auditor {
         }
     }
 
-    fn admitted(&mut self, r: &Record, ev: Evidence) {
+    fn admitted(&mut self, r: &Record, path: &str, line: u64) {
+        let ev = || Evidence {
+            path: path.to_owned(),
+            line,
+        };
         // One device is one subject whichever source saw it: its MAC when logged, else its
         // certificate serial, else the user name.
         let subject = match (r.mac, &r.cert_serial) {
@@ -481,19 +489,20 @@ impl Auditor {
                 ..Subject::default()
             },
         };
-        let identity = [
-            r.user.as_deref().map(|u| format!("user {u}")),
-            r.cert_serial
-                .as_deref()
-                .map(|s| format!("certificate serial {s}")),
-            r.cert_cn.as_deref().map(|c| format!("CN {c}")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
+
         match self.terminal_of(r) {
             None => {
+                let identity = [
+                    r.user.as_deref().map(|u| format!("user {u}")),
+                    r.cert_serial
+                        .as_deref()
+                        .map(|s| format!("certificate serial {s}")),
+                    r.cert_cn.as_deref().map(|c| format!("CN {c}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
                 self.add(
                     FindingKind::UnknownTerminal,
                     subject.clone(),
@@ -503,7 +512,7 @@ impl Auditor {
                         format!("admitted, but not in the terminal register ({identity})")
                     },
                     r.time,
-                    ev.clone(),
+                    ev(),
                 );
             }
             Some(i) => {
@@ -512,9 +521,9 @@ impl Auditor {
                 e.1 = e.1.min(r.time);
                 e.2 = e.2.max(r.time);
                 let t = &self.reg.terminals[i];
-                let asset = t.asset_id.clone();
-                let assigned = t.assigned_to.clone();
-                if t.status == TerminalStatus::Retired {
+                let retired = t.status == TerminalStatus::Retired;
+                if retired {
+                    let asset = t.asset_id.clone();
                     self.add(
                         FindingKind::RetiredTerminal,
                         Subject {
@@ -523,22 +532,25 @@ impl Auditor {
                         },
                         format!("{asset} is registered as retired"),
                         r.time,
-                        ev.clone(),
+                        ev(),
                     );
                 }
+                let t = &self.reg.terminals[i];
                 // The person using the terminal: a personal User-Name, else the terminal's
                 // assigned user.
-                let person = r
-                    .user
-                    .clone()
-                    .filter(|u| !u.starts_with("host/") && !u.contains('@') && !u.is_empty())
-                    .unwrap_or(assigned);
-                if !self.reg.staff.is_empty() && !person.is_empty() {
+                if !self.reg.staff.is_empty() {
+                    let person = r
+                        .user
+                        .as_deref()
+                        .filter(|u| !u.starts_with("host/") && !u.contains('@') && !u.is_empty())
+                        .unwrap_or(&t.assigned_to)
+                        .to_owned();
+                    let asset = t.asset_id.clone();
                     let ok = self
                         .staff
                         .get(&lower(&person))
                         .is_some_and(|s| self.reg.staff[*s].wlan_permitted);
-                    if !ok {
+                    if !ok && !person.is_empty() {
                         self.add(
                             FindingKind::UnpermittedUser,
                             Subject {
@@ -548,7 +560,7 @@ impl Auditor {
                             },
                             format!("{person} is not permitted to use the WLAN"),
                             r.time,
-                            ev.clone(),
+                            ev(),
                         );
                     }
                 }
@@ -565,7 +577,7 @@ impl Auditor {
                 },
                 format!("admitted with {} instead of EAP-TLS", m.name()),
                 r.time,
-                ev,
+                ev(),
             );
         }
     }

@@ -42,8 +42,10 @@ pub fn read_log(
         while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             buf.pop();
         }
-        let line = String::from_utf8_lossy(&buf);
-        parser.line(lineno, &line, &mut items);
+        match std::str::from_utf8(&buf) {
+            Ok(line) => parser.line(lineno, line, &mut items),
+            Err(_) => parser.line(lineno, &String::from_utf8_lossy(&buf), &mut items),
+        }
         drain(auditor, source, path, &mut items);
     }
     parser.end(&mut items);

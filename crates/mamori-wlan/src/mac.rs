@@ -16,40 +16,42 @@ impl Mac {
     pub fn parse(s: &str) -> Option<Mac> {
         let s = s.trim();
         let b = s.as_bytes();
-        let hex: Vec<u8> = match b.len() {
-            12 => b.to_vec(),
+        // The 12 hex digits, without separators (no allocation: this runs once per record).
+        let mut hex = [0u8; 12];
+        match b.len() {
+            12 => hex.copy_from_slice(b),
             17 => {
                 let sep = b[2];
                 if !(sep == b':' || sep == b'-') {
                     return None;
                 }
-                let mut v = Vec::with_capacity(12);
+                let mut k = 0;
                 for (i, c) in b.iter().enumerate() {
                     if i % 3 == 2 {
                         if *c != sep {
                             return None;
                         }
                     } else {
-                        v.push(*c);
+                        hex[k] = *c;
+                        k += 1;
                     }
                 }
-                v
             }
             14 => {
-                let mut v = Vec::with_capacity(12);
+                let mut k = 0;
                 for (i, c) in b.iter().enumerate() {
                     if i % 5 == 4 {
                         if *c != b'.' {
                             return None;
                         }
                     } else {
-                        v.push(*c);
+                        hex[k] = *c;
+                        k += 1;
                     }
                 }
-                v
             }
             _ => return None,
-        };
+        }
         let mut out = [0u8; 6];
         for (i, pair) in hex.chunks_exact(2).enumerate() {
             let hi = hex_val(pair[0])?;

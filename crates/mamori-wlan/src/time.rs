@@ -50,7 +50,12 @@ impl LocalTime {
     /// `Mar  4 10:15:02`, `Jul 23 2024 14:31:54.468 UTC`, `*Jul 23 14:31:54.468` (syslog and
     /// Cisco): returns the time and how many whitespace-separated words it used.
     pub fn syslog(&self, s: &str) -> Option<(Timestamp, usize)> {
-        let words: Vec<&str> = s.split_ascii_whitespace().take(5).collect();
+        let mut words = [""; 5];
+        for (slot, w) in words.iter_mut().zip(s.split_ascii_whitespace()) {
+            *slot = w;
+        }
+        let n = words.iter().take_while(|w| !w.is_empty()).count();
+        let words = &words[..n];
         let m = month(words.first()?.trim_start_matches(['*', '.']))?;
         let day: i8 = words.get(1)?.parse().ok()?;
         let (year, clock_at) = match words.get(2)?.parse::<i16>() {

@@ -16,11 +16,16 @@ impl Cisco {
     }
 }
 
+/// Where `needle` starts in `s` (memchr's substring search: no per-call searcher set-up).
+fn find(s: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(s.as_bytes(), needle.as_bytes())
+}
+
 /// The text between `open` and the next `close` after it.
 fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let i = s.find(open)? + open.len();
-    let j = s[i..].find(close)? + i;
-    Some(&s[i..j])
+    let i = find(s, open)? + open.len();
+    let j = find(&s[i..], close)? + i;
+    s.get(i..j)
 }
 
 /// The first MAC in the text inside parentheses or after `MAC: ` / `mobile `.
@@ -36,9 +41,10 @@ impl Parser for Cisco {
             return;
         };
         let msg = &line[pct + 1..];
-        let Some((tag, text)) = msg.split_once(": ") else {
+        let Some(colon) = find(msg, ": ") else {
             return;
         };
+        let (tag, text) = (&msg[..colon], &msg[colon + 2..]);
         let mut parts = tag.splitn(3, '-');
         let (Some(facility), Some(_sev), Some(mnemonic)) =
             (parts.next(), parts.next(), parts.next())
@@ -66,13 +72,27 @@ impl Parser for Cisco {
         // The time stamp is somewhere in the prefix (after a `<PRI>` and sequence number, or
         // a task name on AireOS): try each word.
         let prefix = &line[..pct];
-        let words: Vec<&str> = prefix.split_ascii_whitespace().collect();
         let mut found = None;
-        for i in 0..words.len() {
-            let rest = words[i..].join(" ");
-            if let Some((t, used)) = self.clock.syslog(&rest) {
-                found = Some((t, words.get(i + used).map(|h| h.trim_end_matches(':'))));
-                break;
+        let mut at = 0;
+        while at < prefix.len() {
+            let rest = &prefix[at..];
+            // Only a word that starts like a month name can start the time stamp.
+            let starts = rest.trim_start_matches(['*', '.']).as_bytes();
+            if starts.len() >= 3 && starts[0].is_ascii_uppercase() && starts[1].is_ascii_lowercase()
+            {
+                if let Some((t, used)) = self.clock.syslog(rest) {
+                    let host = rest
+                        .split_ascii_whitespace()
+                        .nth(used)
+                        .map(|h| h.trim_end_matches(':'));
+                    found = Some((t, host));
+                    break;
+                }
+            }
+            // The next word.
+            match rest.find(' ') {
+                Some(sp) => at += sp + 1,
+                None => break,
             }
         }
         let Some((time, host)) = found else {
@@ -93,13 +113,11 @@ impl Parser for Cisco {
             Kind::ClientJoin | Kind::ClientAuthFailure => {
                 r.user = between(text, "Username entry (", ")").map(str::to_owned);
                 r.ssid = between(text, "ssid (", ")").map(str::to_owned);
-                r.mac = text
-                    .find("MAC: ")
+                r.mac = find(text, "MAC: ")
                     .and_then(|i| first_mac(&text[i + 5..]))
-                    .or_else(|| text.find("mobile ").and_then(|i| first_mac(&text[i + 7..])))
+                    .or_else(|| find(text, "mobile ").and_then(|i| first_mac(&text[i + 7..])))
                     .or_else(|| between(text, "client (", ")").and_then(Mac::parse));
-                r.reason = text
-                    .find("failure reason: ")
+                r.reason = find(text, "failure reason: ")
                     .map(|i| text[i + 16..].trim_end_matches('.').to_owned());
                 if r.mac.is_none() {
                     out.push(Item::Malformed {
