@@ -78,16 +78,17 @@ impl Parser for Cisco {
             let rest = &prefix[at..];
             // Only a word that starts like a month name can start the time stamp.
             let starts = rest.trim_start_matches(['*', '.']).as_bytes();
-            if starts.len() >= 3 && starts[0].is_ascii_uppercase() && starts[1].is_ascii_lowercase()
+            if starts.len() >= 3
+                && starts[0].is_ascii_uppercase()
+                && starts[1].is_ascii_lowercase()
+                && let Some((t, used)) = self.clock.syslog(rest)
             {
-                if let Some((t, used)) = self.clock.syslog(rest) {
-                    let host = rest
-                        .split_ascii_whitespace()
-                        .nth(used)
-                        .map(|h| h.trim_end_matches(':'));
-                    found = Some((t, host));
-                    break;
-                }
+                let host = rest
+                    .split_ascii_whitespace()
+                    .nth(used)
+                    .map(|h| h.trim_end_matches(':'));
+                found = Some((t, host));
+                break;
             }
             // The next word.
             match rest.find(' ') {
