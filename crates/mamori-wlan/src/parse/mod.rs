@@ -7,6 +7,7 @@
 pub mod cisco;
 pub mod freeradius;
 pub mod nps;
+pub mod syslog_kv;
 
 use crate::record::Record;
 use crate::time::LocalTime;
@@ -42,6 +43,10 @@ pub enum Format {
     NpsIas,
     /// Windows NPS log file, database-compatible (ODBC) format.
     NpsOdbc,
+    /// Meraki MR event syslog.
+    Meraki,
+    /// Aruba AOS 8 `authmgr` syslog.
+    Aruba,
 }
 
 impl Format {
@@ -52,6 +57,8 @@ impl Format {
         Format::Cisco,
         Format::NpsIas,
         Format::NpsOdbc,
+        Format::Meraki,
+        Format::Aruba,
     ];
 
     /// The name used on the command line (`--log radius-log:PATH`).
@@ -63,6 +70,8 @@ impl Format {
             Format::Cisco => "cisco",
             Format::NpsIas => "nps-ias",
             Format::NpsOdbc => "nps-odbc",
+            Format::Meraki => "meraki",
+            Format::Aruba => "aruba",
         }
     }
 
@@ -79,6 +88,8 @@ impl Format {
             Format::Cisco => Box::new(cisco::Cisco::new(clock)),
             Format::NpsIas => Box::new(nps::Ias::new(clock)),
             Format::NpsOdbc => Box::new(nps::Odbc::new(clock)),
+            Format::Meraki => Box::new(syslog_kv::Meraki::new(clock)),
+            Format::Aruba => Box::new(syslog_kv::Aruba::new(clock)),
         }
     }
 
@@ -111,6 +122,15 @@ impl Format {
                 || l.contains("%SEC_LOGIN-")
         }) {
             return Some(Format::Cisco);
+        }
+        if lines.iter().any(|l| l.contains(" events type=")) {
+            return Some(Format::Meraki);
+        }
+        if lines
+            .iter()
+            .any(|l| l.contains("authmgr[") || l.contains("User Authentication Successful"))
+        {
+            return Some(Format::Aruba);
         }
         if lines.iter().any(|l| {
             l.starts_with('{')
