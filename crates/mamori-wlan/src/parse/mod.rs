@@ -43,6 +43,8 @@ pub enum Format {
     NpsIas,
     /// Windows NPS log file, database-compatible (ODBC) format.
     NpsOdbc,
+    /// Windows NPS log file, DTS-compliant XML.
+    NpsDts,
     /// Meraki MR event syslog.
     Meraki,
     /// Aruba AOS 8 `authmgr` syslog.
@@ -57,6 +59,7 @@ impl Format {
         Format::Cisco,
         Format::NpsIas,
         Format::NpsOdbc,
+        Format::NpsDts,
         Format::Meraki,
         Format::Aruba,
     ];
@@ -70,6 +73,7 @@ impl Format {
             Format::Cisco => "cisco",
             Format::NpsIas => "nps-ias",
             Format::NpsOdbc => "nps-odbc",
+            Format::NpsDts => "nps-dts",
             Format::Meraki => "meraki",
             Format::Aruba => "aruba",
         }
@@ -88,6 +92,7 @@ impl Format {
             Format::Cisco => Box::new(cisco::Cisco::new(clock)),
             Format::NpsIas => Box::new(nps::Ias::new(clock)),
             Format::NpsOdbc => Box::new(nps::Odbc::new(clock)),
+            Format::NpsDts => Box::new(nps::Dts::new(clock)),
             Format::Meraki => Box::new(syslog_kv::Meraki::new(clock)),
             Format::Aruba => Box::new(syslog_kv::Aruba::new(clock)),
         }
@@ -122,6 +127,9 @@ impl Format {
                 || l.contains("%SEC_LOGIN-")
         }) {
             return Some(Format::Cisco);
+        }
+        if lines.iter().any(|l| l.contains("<Event>") && l.contains("data_type=")) {
+            return Some(Format::NpsDts);
         }
         if lines.iter().any(|l| l.contains(" events type=")) {
             return Some(Format::Meraki);

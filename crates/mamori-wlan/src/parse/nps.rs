@@ -202,6 +202,109 @@ impl Parser for Odbc {
     }
 }
 
+/// DTS-compliant XML: one `<Event>` per line, each attribute a child element
+/// (`<Timestamp data_type="4">11/23/2026 10:00:01.123</Timestamp>`, `<Packet-Type
+/// data_type="0">2</Packet-Type>`, `<Calling-Station-Id data_type="1">…</…>`, …).
+pub struct Dts {
+    clock: LocalTime,
+}
+
+impl Dts {
+    pub fn new(clock: LocalTime) -> Dts {
+        Dts { clock }
+    }
+}
+
+impl Parser for Dts {
+    fn line(&mut self, lineno: u64, line: &str, out: &mut Vec<Item>) {
+        if !line.contains("<Event>") {
+            return;
+        }
+        let bad = |reason: String| Item::Malformed {
+            line: lineno,
+            reason,
+        };
+        use quick_xml::events::Event;
+        let mut reader = quick_xml::Reader::from_str(line);
+        let mut fields: Vec<(String, String)> = Vec::new();
+        let mut current: Option<(String, String)> = None;
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(e)) => {
+                    let name = e.name();
+                    let n: &str = name.as_ref();
+                    current = Some((n.to_owned(), String::new()));
+                }
+                Ok(Event::Text(t)) => {
+                    if let Some((_, v)) = current.as_mut() {
+                        v.push_str(&t.xml10_content());
+                    }
+                }
+                Ok(Event::GeneralRef(r)) => {
+                    if let Some((_, v)) = current.as_mut() {
+                        let name = r.into_inner();
+                        match quick_xml::escape::unescape(&format!("&{name};")) {
+                            Ok(text) => v.push_str(&text),
+                            Err(e) => return out.push(bad(format!("XML reference: {e}"))),
+                        }
+                    }
+                }
+                Ok(Event::End(_)) => {
+                    if let Some(field) = current.take() {
+                        fields.push(field);
+                    }
+                }
+                Ok(Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => return out.push(bad(format!("not well-formed XML: {e}"))),
+            }
+        }
+        let get = |k: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                .map_or("", |(_, v)| v.as_str())
+        };
+        let ts = get("Timestamp");
+        let (date, time) = ts.split_once(' ').unwrap_or((ts, ""));
+        let Some(time) = self.clock.date_and_clock(date, time) else {
+            return out.push(bad("no readable <Timestamp>".into()));
+        };
+        let Some(kind) = kind(get("Packet-Type"), get("Acct-Status-Type")) else {
+            return;
+        };
+        let mut r = Record::new(time, kind);
+        r.user = Some(get("User-Name").to_owned()).filter(|u| !u.is_empty());
+        r.nas = [get("Client-Friendly-Name"), get("NAS-Identifier"), get("NAS-IP-Address")]
+            .into_iter()
+            .find(|n| !n.is_empty())
+            .map(str::to_owned);
+        let calling = get("Calling-Station-Id");
+        if !calling.is_empty() {
+            match Mac::parse(calling) {
+                Some(m) => r.mac = Some(m),
+                None => return out.push(bad("Calling-Station-Id is not a MAC".into())),
+            }
+        }
+        if let Some((ap, ssid)) = Mac::parse_station(get("Called-Station-Id")) {
+            r.ap = Some(ap);
+            r.ssid = ssid;
+        }
+        r.method = method(
+            get("MS-Acct-EAP-Type"),
+            get("EAP-Friendly-Name"),
+            get("Authentication-Type"),
+        );
+        if kind == Kind::Reject {
+            r.reason = reason_text(get("Reason-Code"));
+        }
+        out.push(Item::Record {
+            line: lineno,
+            record: r,
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -275,6 +378,29 @@ mod tests {
             super::super::Format::detect(&["10.0.0.2,u,11/23/2026,10:00:01,IAS,NPS01,4136,2"]),
             Some(super::super::Format::NpsIas)
         );
+    }
+
+    #[test]
+    fn dts_events() {
+        let text = r#"<Event><Timestamp data_type="4">11/23/2026 10:00:01.123</Timestamp><Computer-Name data_type="1">NPS01</Computer-Name><Event-Source data_type="1">IAS</Event-Source><User-Name data_type="1">host/PC0123.city.example.lg.jp</User-Name><Called-Station-Id data_type="1">00-10-A4-23-19-C0:MYNUMBER-WLAN</Called-Station-Id><Calling-Station-Id data_type="1">00-11-22-33-44-55</Calling-Station-Id><Client-Friendly-Name data_type="1">wlc01</Client-Friendly-Name><Authentication-Type data_type="0">5</Authentication-Type><EAP-Friendly-Name data_type="1">Microsoft: Smart Card or other certificate</EAP-Friendly-Name><Packet-Type data_type="0">2</Packet-Type><Reason-Code data_type="0">0</Reason-Code></Event>
+<Event><Timestamp data_type="4">11/23/2026 10:00:02.000</Timestamp><User-Name data_type="1">suzuki &amp; co</User-Name><Packet-Type data_type="0">3</Packet-Type><Reason-Code data_type="0">16</Reason-Code><Authentication-Type data_type="0">11</Authentication-Type></Event>
+<Event><Timestamp data_type="4">11/23/2026 10:00:03</Timestamp><Packet-Type>2</Packet-Type><User-Name>x</Event>
+"#;
+        let out = recs(&mut Dts::new(LocalTime::tokyo(2026)), text);
+        assert_eq!(out.len(), 3, "{out:?}");
+        let Item::Record { record: a, .. } = &out[0] else {
+            unreachable!()
+        };
+        assert_eq!(a.method, Some(Method::EapTls));
+        assert_eq!(a.nas.as_deref(), Some("wlc01"));
+        assert_eq!(a.time, "2026-11-23T01:00:01.123Z".parse().unwrap());
+        let Item::Record { record: r, .. } = &out[1] else {
+            unreachable!()
+        };
+        assert_eq!(r.user.as_deref(), Some("suzuki & co"));
+        assert_eq!(r.method, Some(Method::Peap));
+        assert_eq!(r.reason.as_deref(), Some("Reason-Code 16"));
+        assert!(matches!(out[2], Item::Malformed { line: 3, .. }));
     }
 
     #[test]
