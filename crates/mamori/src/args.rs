@@ -314,7 +314,7 @@ pub struct WlanAuditArgs {
     #[arg(long, value_name = "FILE")]
     pub devices: Option<PathBuf>,
     /// A log: `[FORMAT:]PATH`, a file (.gz read transparently) or a directory of rotated
-    /// files. FORMAT: radius-log, detail, linelog, cisco, nps-ias, nps-odbc, meraki, aruba; recognised
+    /// files. FORMAT: radius-log, detail, linelog, cisco, nps-ias, nps-odbc, nps-dts, meraki, aruba, table; recognised
     /// automatically when omitted. Repeat for each source.
     #[arg(long = "log", value_name = "[FORMAT:]PATH", required = true)]
     pub logs: Vec<String>,

@@ -8,6 +8,7 @@ pub mod cisco;
 pub mod freeradius;
 pub mod nps;
 pub mod syslog_kv;
+pub mod table;
 
 use crate::record::Record;
 use crate::time::LocalTime;
@@ -49,6 +50,9 @@ pub enum Format {
     Meraki,
     /// Aruba AOS 8 `authmgr` syslog.
     Aruba,
+    /// A CSV/TSV table with a header: FreeRADIUS `radacct`/`radpostauth` exports, appliance
+    /// 認証ログ exports (columns recognised by English or Japanese names).
+    Table,
 }
 
 impl Format {
@@ -62,6 +66,7 @@ impl Format {
         Format::NpsDts,
         Format::Meraki,
         Format::Aruba,
+        Format::Table,
     ];
 
     /// The name used on the command line (`--log radius-log:PATH`).
@@ -76,6 +81,7 @@ impl Format {
             Format::NpsDts => "nps-dts",
             Format::Meraki => "meraki",
             Format::Aruba => "aruba",
+            Format::Table => "table",
         }
     }
 
@@ -95,6 +101,7 @@ impl Format {
             Format::NpsDts => Box::new(nps::Dts::new(clock)),
             Format::Meraki => Box::new(syslog_kv::Meraki::new(clock)),
             Format::Aruba => Box::new(syslog_kv::Aruba::new(clock)),
+            Format::Table => Box::new(table::Table::new(clock)),
         }
     }
 
@@ -128,7 +135,10 @@ impl Format {
         }) {
             return Some(Format::Cisco);
         }
-        if lines.iter().any(|l| l.contains("<Event>") && l.contains("data_type=")) {
+        if lines
+            .iter()
+            .any(|l| l.contains("<Event>") && l.contains("data_type="))
+        {
             return Some(Format::NpsDts);
         }
         if lines.iter().any(|l| l.contains(" events type=")) {
@@ -149,6 +159,13 @@ impl Format {
         {
             return Some(Format::Linelog);
         }
+        // A header naming a time and a MAC or user column.
+        let mut probe = table::Table::new(clock.clone());
+        let mut items = Vec::new();
+        probe.line(1, first, &mut items);
+        if items.is_empty() && !first.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            return Some(Format::Table);
+        }
         let fields = nps::split_csv(first);
         let service = |i: usize| fields.get(i).is_some_and(|f| f == "IAS" || f == "NPS");
         let dated = fields.get(2).is_some_and(|d| d.contains('/'));
@@ -159,5 +176,80 @@ impl Format {
             return Some(Format::NpsIas);
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn every_format_is_recognised_from_its_first_lines() {
+        let cases: &[(&[&str], Option<Format>)] = &[
+            (
+                &[
+                    "Mon Nov 23 10:15:03 2026 : Auth: (812) Login OK: [host/PC0123] (from client wlc01 port 0 cli 00-11-22-33-44-55)",
+                ],
+                Some(Format::RadiusLog),
+            ),
+            (
+                &["Mon Nov 23 10:15:04 2026", "\tAcct-Status-Type = Start"],
+                Some(Format::Detail),
+            ),
+            (
+                &[
+                    "Mon Nov 23 10:15:02 2026 : Connect: [host/PC0123] (did x cli 00-11-22-33-44-55 port 0 ip 1)",
+                ],
+                Some(Format::Linelog),
+            ),
+            (
+                &[
+                    r#"{"time":"2026-11-23T10:00:00+09:00","Calling-Station-Id":"00:11:22:33:44:55"}"#,
+                ],
+                Some(Format::Linelog),
+            ),
+            (
+                &[
+                    "<190>1: Jul 23 2026 14:31:54.468 UTC: %CLIENT_ORCH_LOG-6-CLIENT_ADDED_TO_RUN_STATE: x",
+                ],
+                Some(Format::Cisco),
+            ),
+            (
+                &["10.0.0.2,u,11/23/2026,10:00:01,IAS,NPS01,4136,2"],
+                Some(Format::NpsIas),
+            ),
+            (
+                &[r#"<Event><Timestamp data_type="4">11/23/2026 10:00:01</Timestamp></Event>"#],
+                Some(Format::NpsDts),
+            ),
+            (
+                &[
+                    "<134>1 1795396861.2 AP events type=8021x_eap_success client_mac='54:8D:5A:EA:30:E9'",
+                ],
+                Some(Format::Meraki),
+            ),
+            (
+                &[
+                    "Nov 23 10:15:02 mc01 authmgr[3956]: <522008> x  User Authentication Successful: MAC=00:11:22:33:44:55",
+                ],
+                Some(Format::Aruba),
+            ),
+            (
+                &[
+                    "id,username,pass,reply,authdate",
+                    "1,u,,Access-Accept,2026-11-23 10:00:01",
+                ],
+                Some(Format::Table),
+            ),
+            (
+                &["認証日時,ユーザー名,MACアドレス,認証結果"],
+                Some(Format::Table),
+            ),
+            (&["hello world", "nothing to see"], None),
+            (&[], None),
+        ];
+        for (lines, want) in cases {
+            assert_eq!(Format::detect(lines), *want, "{lines:?}");
+        }
     }
 }

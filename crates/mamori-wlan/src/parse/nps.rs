@@ -275,10 +275,14 @@ impl Parser for Dts {
         };
         let mut r = Record::new(time, kind);
         r.user = Some(get("User-Name").to_owned()).filter(|u| !u.is_empty());
-        r.nas = [get("Client-Friendly-Name"), get("NAS-Identifier"), get("NAS-IP-Address")]
-            .into_iter()
-            .find(|n| !n.is_empty())
-            .map(str::to_owned);
+        r.nas = [
+            get("Client-Friendly-Name"),
+            get("NAS-Identifier"),
+            get("NAS-IP-Address"),
+        ]
+        .into_iter()
+        .find(|n| !n.is_empty())
+        .map(str::to_owned);
         let calling = get("Calling-Station-Id");
         if !calling.is_empty() {
             match Mac::parse(calling) {
