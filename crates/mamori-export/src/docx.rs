@@ -9,14 +9,14 @@ use mamori_catalog::Level;
 use crate::ExportError;
 use crate::spec::{Piece, Spec};
 
-const FONT_JA: &str = "IPAexMincho";
-const FONT_JA_GOTHIC: &str = "IPAexGothic";
+pub(crate) const FONT_JA: &str = "IPAexMincho";
+pub(crate) const FONT_JA_GOTHIC: &str = "IPAexGothic";
 /// A4 portrait in twentieths of a point, with 20 mm margins.
-const A4: (u32, u32) = (11906, 16838);
-const MARGIN: i32 = 1134;
-const TEXT_WIDTH: usize = (A4.0 as usize) - 2 * (MARGIN as usize);
+pub(crate) const A4: (u32, u32) = (11906, 16838);
+pub(crate) const MARGIN: i32 = 1134;
+pub(crate) const TEXT_WIDTH: usize = (A4.0 as usize) - 2 * (MARGIN as usize);
 
-fn heading(id: &str, name: &str, size_half_points: usize) -> Style {
+pub(crate) fn heading(id: &str, name: &str, size_half_points: usize) -> Style {
     Style::new(id, StyleType::Paragraph)
         .name(name)
         .based_on("Normal")
@@ -31,7 +31,7 @@ fn heading(id: &str, name: &str, size_half_points: usize) -> Style {
         )
 }
 
-fn para(text: &str) -> Paragraph {
+pub(crate) fn para(text: &str) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(text))
 }
 
@@ -49,7 +49,7 @@ fn header_cell(text: &str, width: usize) -> TableCell {
 }
 
 /// A table with a shaded header row; widths are fractions of the text width.
-fn table(headers: &[&str], widths: &[usize], rows: Vec<Vec<String>>) -> Table {
+pub(crate) fn table(headers: &[&str], widths: &[usize], rows: Vec<Vec<String>>) -> Table {
     let total: usize = widths.iter().sum();
     let w: Vec<usize> = widths.iter().map(|x| TEXT_WIDTH * x / total).collect();
     let mut out = vec![TableRow::new(

@@ -8,10 +8,12 @@ mod docx;
 mod markdown;
 mod spec;
 mod wareki;
+mod wlan;
 mod xlsx;
 
 pub use spec::{OpenPlaceholder, Piece, Spec, SpecRequirement, SpecSection};
 pub use wareki::{date_with_wareki, wareki};
+pub use wlan::{wlan_report_docx, wlan_report_xlsx};
 pub use xlsx::setup_sheet;
 
 use mamori_catalog::Lang;

@@ -339,9 +339,12 @@ pub struct WlanAuditArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Also write the report to FILE (.json).
+    /// Also write the report (無線LANアクセスログ確認結果) to FILE: .xlsx, .docx or .json.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// The report's date (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,

@@ -261,10 +261,21 @@ pub(crate) fn audit(args: WlanAuditArgs) -> anyhow::Result<u8> {
     }
     let report = auditor.finish();
     if let Some(path) = &args.report {
+        let date = match &args.date {
+            Some(d) => d
+                .parse()
+                .with_context(|| format!("--date {d}: use YYYY-MM-DD"))?,
+            None => crate::audit_log::now_rfc3339()
+                .get(..10)
+                .and_then(|d| d.parse().ok())
+                .context("cannot read today's date")?,
+        };
         let bytes = match path.extension().and_then(|e| e.to_str()) {
             Some("json") => serde_json::to_vec_pretty(&report)?,
+            Some("xlsx") => mamori_export::wlan_report_xlsx(&report, &tz, date)?,
+            Some("docx") => mamori_export::wlan_report_docx(&report, &tz, date)?,
             _ => bail!(
-                "--report {}: write .json (xlsx and docx reports are not built yet)",
+                "--report {}: name a .xlsx, .docx or .json file",
                 path.display()
             ),
         };

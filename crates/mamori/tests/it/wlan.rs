@@ -144,3 +144,73 @@ fn a_bad_register_row_is_an_error_naming_file_line_and_column() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_report_is_written_as_xlsx_and_docx() {
+    use calamine::{Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["xlsx", "docx"] {
+        let out = dir.path().join(format!("report.{ext}"));
+        let mut full = vec!["wlan", "audit"];
+        let regs = registers();
+        full.extend(regs.iter().map(String::as_str));
+        let radius = format!("{F}/radius01-postauth.jsonl");
+        let cisco = format!("{F}/wlc01-syslog.log");
+        full.extend([
+            "--log",
+            radius.as_str(),
+            "--log",
+            cisco.as_str(),
+            "--from",
+            "2026-11-23T08:00:00+09:00",
+            "--to",
+            "2026-11-23T20:00:00+09:00",
+            "--date",
+            "2026-11-24",
+            "--report",
+            out.to_str().unwrap(),
+        ]);
+        let o = mamori(&full);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let bytes = std::fs::read(&out).unwrap();
+        if ext == "xlsx" {
+            let mut wb = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+            assert_eq!(wb.sheet_names(), ["概要", "指摘事項", "端末"]);
+            let summary = wb.worksheet_range("概要").unwrap();
+            let text: Vec<String> = summary.cells().map(|(_, _, d)| d.to_string()).collect();
+            assert!(
+                text.iter().any(|t| t == "2026-11-24（令和8年11月24日）"),
+                "{text:?}"
+            );
+            assert!(text.iter().any(|t| t.starts_with("重大な指摘あり")));
+            assert!(text.iter().any(|t| t == "総括責任者"));
+            let findings = wb.worksheet_range("指摘事項").unwrap();
+            let kinds: Vec<String> = findings.rows().skip(1).map(|r| r[1].to_string()).collect();
+            assert_eq!(
+                kinds,
+                [
+                    "未登録端末の接続",
+                    "EAP-TLS以外の方式による認証",
+                    "指定外の管理者ログイン",
+                    "ログの欠落（収集できていない時間帯）"
+                ]
+            );
+            let gap = findings.rows().nth(4).unwrap();
+            assert_eq!(gap[4].to_string(), "2026-11-23 10:06 – 2026-11-23 16:05");
+        } else {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+                .unwrap();
+            for needle in [
+                "無線LANアクセスログ確認結果",
+                "未登録端末の接続",
+                "MAC AA-BB-CC-DD-EE-01",
+                "総括責任者",
+                "令和8年11月24日",
+            ] {
+                assert!(xml.contains(needle), "{needle}");
+            }
+        }
+    }
+}
