@@ -155,10 +155,31 @@ fn docx_is_a_real_word_document_that_libreoffice_converts() {
     let styles = zip_entry(&bytes, "word/styles.xml");
     assert!(styles.contains("heading 1"));
 
-    let Some(bin) = soffice() else { return };
+    let Some((dir, text)) = docx_to_pdf(&bytes, "spec") else {
+        return;
+    };
+    let pdf = dir.path().join("spec.pdf");
+    if let Some(text) = text {
+        assert!(text.contains("AT-1-1"), "PDF text lacks requirement IDs");
+        assert!(
+            text.contains("通信経路の分離"),
+            "PDF text lacks Japanese requirement names"
+        );
+    }
+    let keep = root().join("target/test-artifacts");
+    if std::fs::create_dir_all(&keep).is_ok() {
+        let _ = std::fs::copy(&pdf, keep.join("gyosei-joho-teikyo.spec.pdf"));
+    }
+}
+
+/// Converts a .docx with LibreOffice into `<dir>/<stem>.pdf` (asserting it is a PDF) and, when
+/// poppler's pdftotext is there (`.ci/run` installs it), returns its text. `None` without
+/// LibreOffice outside CI.
+fn docx_to_pdf(bytes: &[u8], stem: &str) -> Option<(tempfile::TempDir, Option<String>)> {
+    let bin = soffice()?;
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("spec.docx");
-    std::fs::write(&input, &bytes).unwrap();
+    let input = dir.path().join(format!("{stem}.docx"));
+    std::fs::write(&input, bytes).unwrap();
     let profile_dir = dir.path().join("lo-profile");
     let out = Command::new(bin)
         .arg(format!(
@@ -176,29 +197,80 @@ fn docx_is_a_real_word_document_that_libreoffice_converts() {
         .arg(&input)
         .output()
         .unwrap();
-    let pdf = dir.path().join("spec.pdf");
+    let pdf = dir.path().join(format!("{stem}.pdf"));
     assert!(
         pdf.exists(),
         "LibreOffice did not convert the docx: {}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let pdf_bytes = std::fs::read(&pdf).unwrap();
-    assert!(pdf_bytes.starts_with(b"%PDF"), "not a PDF");
-    // With poppler's pdftotext (installed by .ci/run) check the text made it into the PDF.
-    if let Ok(o) = Command::new("pdftotext").arg(&pdf).arg("-").output()
-        && o.status.success()
-    {
-        let text = String::from_utf8_lossy(&o.stdout);
-        assert!(text.contains("AT-1-1"), "PDF text lacks requirement IDs");
-        assert!(
-            text.contains("通信経路の分離"),
-            "PDF text lacks Japanese requirement names"
-        );
+    assert!(
+        std::fs::read(&pdf).unwrap().starts_with(b"%PDF"),
+        "not a PDF"
+    );
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    Some((dir, text))
+}
+
+/// The WLAN review report of the incident fixture (mamori-wlan's multi-source test data).
+fn wlan_incident_report() -> mamori_wlan::audit::Report {
+    use mamori_wlan::audit::{Auditor, Config, Registers};
+    use mamori_wlan::{Format, register, time::LocalTime};
+    let dir = root().join("crates/mamori-wlan/tests/fixtures/incident");
+    let read = |n: &str| std::fs::read(dir.join(n)).unwrap();
+    let reg = Registers {
+        terminals: register::terminals("terminals.csv", &read("terminals.csv")).unwrap(),
+        staff: register::staff("staff.csv", &read("staff.csv")).unwrap(),
+        admins: register::admins("admins.csv", &read("admins.csv")).unwrap(),
+        devices: register::devices("devices.csv", &read("devices.csv")).unwrap(),
+    };
+    let mut a = Auditor::new(
+        Config {
+            from: Some("2026-11-23T08:00:00+09:00".parse().unwrap()),
+            to: Some("2026-11-23T20:00:00+09:00".parse().unwrap()),
+            ..Config::default()
+        },
+        reg,
+    );
+    for (name, format) in [
+        ("radius01-postauth.jsonl", Format::Linelog),
+        ("wlc01-syslog.log", Format::Cisco),
+    ] {
+        let src = a.source(name, format);
+        let mut p = format.parser(LocalTime::tokyo(2026));
+        mamori_wlan::read_log(&mut a, src, name, p.as_mut(), read(name).as_slice(), |_| {})
+            .unwrap();
     }
-    let keep = root().join("target/test-artifacts");
-    if std::fs::create_dir_all(&keep).is_ok() {
-        let _ = std::fs::copy(&pdf, keep.join("gyosei-joho-teikyo.spec.pdf"));
+    a.finish()
+}
+
+#[test]
+fn the_wlan_report_docx_converts_and_reads_back() {
+    let r = wlan_incident_report();
+    let tz = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+    let bytes = mamori_export::wlan_report_docx(&r, &tz, date()).unwrap();
+    let xml = zip_entry(&bytes, "word/document.xml");
+    assert!(xml.contains("無線LANアクセスログ確認結果"));
+    let Some((_dir, text)) = docx_to_pdf(&bytes, "wlan") else {
+        return;
+    };
+    if let Some(text) = text {
+        // pdftotext puts spaces between scripts (`無線 LAN アクセスログ`) and breaks lines.
+        let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for needle in [
+            "無線LANアクセスログ確認結果",
+            "未登録端末の接続",
+            "総括責任者",
+            "MACAA-BB-CC-DD-EE",
+        ] {
+            assert!(flat.contains(needle), "PDF text lacks {needle}: {text}");
+        }
     }
 }
 
