@@ -313,10 +313,10 @@ pub struct WlanAuditArgs {
     /// Network devices: kind (nas/controller/ap), name, ip, mac, ssids, segment.
     #[arg(long, value_name = "FILE")]
     pub devices: Option<PathBuf>,
-    /// A log: `[FORMAT:]PATH`, a file (.gz read transparently) or a directory of rotated
-    /// files. FORMAT: radius-log, detail, linelog, cisco, nps-ias, nps-odbc, nps-dts, meraki, aruba, table; recognised
+    /// A log: `[FORMAT[@ZONE]:]PATH`, a file (.gz read transparently) or a directory of
+    /// rotated files; `@ZONE` reads this source's local times in another zone (`cisco@UTC:…`). FORMAT: radius-log, detail, linelog, cisco, nps-ias, nps-odbc, nps-dts, meraki, aruba, table; recognised
     /// automatically when omitted. Repeat for each source.
-    #[arg(long = "log", value_name = "[FORMAT:]PATH", required = true)]
+    #[arg(long = "log", value_name = "[FORMAT[@ZONE]:]PATH", required = true)]
     pub logs: Vec<String>,
     /// Start of the review period: a date (local midnight) or an RFC 3339 time.
     #[arg(long, value_name = "DATE")]

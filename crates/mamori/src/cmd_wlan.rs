@@ -52,18 +52,46 @@ fn first_lines(path: &Path) -> anyhow::Result<Vec<String>> {
 
 /// `[FORMAT:]PATH`; a directory stands for the files in it (rotations: `radius.log`,
 /// `radius.log.1`, `radius.log.2.gz`, … read oldest first).
-fn expand(spec: &str) -> anyhow::Result<(Option<Format>, String, Vec<PathBuf>)> {
-    let (format, path) = match spec.split_once(':') {
-        Some((f, p)) if Format::parse(f).is_some() => (Format::parse(f), p),
-        Some((f, _)) if !f.contains(['/', '\\', '.']) => bail!(
-            "--log {spec}: unknown format {f:?} (known: {})",
-            Format::ALL
-                .iter()
-                .map(|f| f.key())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        _ => (None, spec),
+/// One `--log`: the format when named, the source's own time zone when given
+/// (`cisco@UTC:PATH`), the label and its files.
+struct LogSpec {
+    format: Option<Format>,
+    tz: Option<jiff::tz::TimeZone>,
+    label: String,
+    files: Vec<PathBuf>,
+}
+
+fn expand(spec: &str) -> anyhow::Result<LogSpec> {
+    // `FORMAT[@ZONE]:PATH`; anything else is a path (which may itself contain `:`).
+    let known = || {
+        Format::ALL
+            .iter()
+            .map(|f| f.key())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (format, tz, path) = match spec.split_once(':') {
+        Some((head, path)) => {
+            let (f, zone) = head
+                .split_once('@')
+                .map_or((head, None), |(f, z)| (f, Some(z)));
+            match Format::parse(f) {
+                Some(format) => {
+                    let tz = zone
+                        .map(|z| {
+                            jiff::tz::TimeZone::get(z)
+                                .with_context(|| format!("--log {spec}: unknown time zone {z:?}"))
+                        })
+                        .transpose()?;
+                    (Some(format), tz, path)
+                }
+                None if !head.contains(['/', '\\', '.']) => {
+                    bail!("--log {spec}: unknown format {f:?} (known: {})", known())
+                }
+                None => (None, None, spec),
+            }
+        }
+        None => (None, None, spec),
     };
     let p = PathBuf::from(path);
     let meta = std::fs::metadata(&p).with_context(|| format!("--log {path}: cannot read"))?;
@@ -95,7 +123,12 @@ fn expand(spec: &str) -> anyhow::Result<(Option<Format>, String, Vec<PathBuf>)> 
         bail!("--log {path}: no files");
     }
     files.dedup();
-    Ok((format, path.to_owned(), files))
+    Ok(LogSpec {
+        format,
+        tz,
+        label: path.to_owned(),
+        files,
+    })
 }
 
 /// A date (`2026-11-01`: its local midnight; for `--to`, the end of that day) or RFC 3339.
@@ -173,7 +206,7 @@ pub(crate) fn audit(args: WlanAuditArgs) -> anyhow::Result<u8> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let total: u64 = sources
         .iter()
-        .flat_map(|(_, _, files)| files)
+        .flat_map(|spec| &spec.files)
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
@@ -185,7 +218,13 @@ pub(crate) fn audit(args: WlanAuditArgs) -> anyhow::Result<u8> {
         );
         pb
     });
-    for (format, label, files) in sources {
+    for LogSpec {
+        format,
+        tz: source_tz,
+        label,
+        files,
+    } in sources
+    {
         let format = match format {
             Some(f) => f,
             None => {
@@ -205,7 +244,8 @@ pub(crate) fn audit(args: WlanAuditArgs) -> anyhow::Result<u8> {
             }
         };
         let src = auditor.source(&label, format);
-        let mut parser = format.parser(LocalTime::new(tz.clone(), year));
+        let zone = source_tz.unwrap_or_else(|| tz.clone());
+        let mut parser = format.parser(LocalTime::new(zone, year));
         for path in files {
             let shown = path.display().to_string();
             if let Some(pb) = &bar {

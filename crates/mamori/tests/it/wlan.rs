@@ -214,3 +214,55 @@ fn the_report_is_written_as_xlsx_and_docx() {
         }
     }
 }
+
+#[test]
+fn a_source_can_have_its_own_time_zone() {
+    // The controller's syslog read as if its stamps were Tokyo time: every record moves
+    // nine hours later, so the period (in Tokyo time) loses the morning joins.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("wlc.log");
+    std::fs::write(
+        &log,
+        "Nov 23 09:30:00 wlc01 %AAA-5-AAA_AUTH_ADMIN_USER: aaa.c:1 Authentication succeeded for admin user 'cisco' on 10.0.9.77\n",
+    )
+    .unwrap();
+    let t = format!("{F}/terminals.csv");
+    let run = |spec: String| {
+        let o = mamori(&[
+            "wlan",
+            "audit",
+            "--terminals",
+            &t,
+            "--log",
+            &spec,
+            "--from",
+            "2026-11-23T12:00:00+09:00",
+            "--to",
+            "2026-11-23T20:00:00+09:00",
+            "--max-gap",
+            "24h",
+            "--json",
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+        (o.status.code(), v["sources"][0]["records"].clone())
+    };
+    // 09:30 Tokyo is before the period; 09:30 UTC is 18:30 Tokyo, inside it.
+    assert_eq!(
+        run(format!("cisco:{}", log.display())),
+        (Some(0), serde_json::json!(0))
+    );
+    assert_eq!(
+        run(format!("cisco@UTC:{}", log.display())),
+        (Some(1), serde_json::json!(1))
+    );
+    let o = mamori(&[
+        "wlan",
+        "audit",
+        "--terminals",
+        &t,
+        "--log",
+        &format!("cisco@Mars/Base:{}", log.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown time zone"), "{}", stderr(&o));
+}
