@@ -318,6 +318,11 @@ pub struct WlanAuditArgs {
     /// automatically when omitted. Repeat for each source.
     #[arg(long = "log", value_name = "[FORMAT[@ZONE]:]PATH", required = true)]
     pub logs: Vec<String>,
+    /// For `table` sources: a TOML file naming the columns of an export mamori does not know
+    /// (`time = "受信日時"`, `mac`, `user`, `result`, `nas`, `method`, `serial`, `cn`, and
+    /// `accept = ["OK"]`, `reject = ["NG"]`).
+    #[arg(long, value_name = "FILE.toml")]
+    pub table_map: Option<PathBuf>,
     /// Start of the review period: a date (local midnight) or an RFC 3339 time.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,

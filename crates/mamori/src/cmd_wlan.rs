@@ -197,6 +197,17 @@ pub(crate) fn audit(args: WlanAuditArgs) -> anyhow::Result<u8> {
         max_gap: duration(&args.max_gap, "--max-gap")?,
         ..Config::default()
     };
+    let table_map = match &args.table_map {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Some(
+                mamori_wlan::parse::table::TableMap::from_toml(&name(p), &text)
+                    .map_err(anyhow::Error::msg)?,
+            )
+        }
+        None => None,
+    };
     let mut auditor = Auditor::new(config, reg);
 
     let sources = args
@@ -245,7 +256,14 @@ pub(crate) fn audit(args: WlanAuditArgs) -> anyhow::Result<u8> {
         };
         let src = auditor.source(&label, format);
         let zone = source_tz.unwrap_or_else(|| tz.clone());
-        let mut parser = format.parser(LocalTime::new(zone, year));
+        let clock = LocalTime::new(zone, year);
+        let mut parser: Box<dyn mamori_wlan::Parser> = match (&table_map, format) {
+            (Some(map), Format::Table) => Box::new(mamori_wlan::parse::table::Table::with_map(
+                clock,
+                map.clone(),
+            )),
+            _ => format.parser(clock),
+        };
         for path in files {
             let shown = path.display().to_string();
             if let Some(pb) = &bar {

@@ -111,16 +111,81 @@ fn norm(s: &str) -> String {
         .collect()
 }
 
+/// Which header names the fields of an export whose columns mamori does not know, and which
+/// result values mean accept and reject: a TOML file such as
+///
+/// ```toml
+/// time = "受信日時"
+/// mac = "端末MAC"
+/// user = "ログインID"
+/// result = "判定"
+/// accept = ["OK"]
+/// reject = ["NG"]
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableMap {
+    pub time: Option<String>,
+    pub mac: Option<String>,
+    pub user: Option<String>,
+    pub result: Option<String>,
+    pub nas: Option<String>,
+    pub ap: Option<String>,
+    pub ssid: Option<String>,
+    pub method: Option<String>,
+    pub serial: Option<String>,
+    pub cn: Option<String>,
+    #[serde(default)]
+    pub accept: Vec<String>,
+    #[serde(default)]
+    pub reject: Vec<String>,
+}
+
+impl TableMap {
+    /// Reads a mapping file; the error names the file and the line.
+    pub fn from_toml(path: &str, text: &str) -> Result<TableMap, String> {
+        toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(0, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            });
+            format!("{path}:{line}: {}", e.message())
+        })
+    }
+
+    fn field(&self, i: usize) -> Option<&str> {
+        [
+            &self.time,
+            &self.mac,
+            &self.user,
+            &self.result,
+            &self.nas,
+            &self.ap,
+            &self.ssid,
+            &self.method,
+            &self.serial,
+            &self.cn,
+        ][i]
+            .as_deref()
+    }
+}
+
 pub struct Table {
     clock: LocalTime,
+    map: TableMap,
     delimiter: Option<char>,
     columns: Option<Vec<Option<usize>>>,
 }
 
 impl Table {
     pub fn new(clock: LocalTime) -> Table {
+        Table::with_map(clock, TableMap::default())
+    }
+
+    /// Header names from `map` first, then the names mamori knows.
+    pub fn with_map(clock: LocalTime, map: TableMap) -> Table {
         Table {
             clock,
+            map,
             delimiter: None,
             columns: None,
         }
@@ -156,10 +221,16 @@ impl Parser for Table {
             let header: Vec<String> = self.split(line).iter().map(|h| norm(h)).collect();
             let cols: Vec<Option<usize>> = COLUMNS
                 .iter()
-                .map(|(_, names)| {
-                    header
-                        .iter()
-                        .position(|h| names.iter().any(|n| norm(n) == *h))
+                .enumerate()
+                .map(|(i, (_, names))| {
+                    self.map
+                        .field(i)
+                        .and_then(|m| header.iter().position(|h| *h == norm(m)))
+                        .or_else(|| {
+                            header
+                                .iter()
+                                .position(|h| names.iter().any(|n| norm(n) == *h))
+                        })
                 })
                 .collect();
             if cols[0].is_none() || cols[1].is_none() && cols[2].is_none() {
@@ -185,8 +256,13 @@ impl Parser for Table {
         let Some(time) = time else {
             return out.push(bad(format!("time {t:?} unreadable")));
         };
-        let kind = if cols[3].is_some() {
-            match get(3).to_lowercase().as_str() {
+        let result = get(3);
+        let kind = if self.map.accept.iter().any(|a| a == result) {
+            Kind::Accept
+        } else if self.map.reject.iter().any(|r| r == result) {
+            Kind::Reject
+        } else if cols[3].is_some() {
+            match result.to_lowercase().as_str() {
                 "access-accept" | "accept" | "success" | "ok" | "成功" | "許可" | "認証成功" => {
                     Kind::Accept
                 }
@@ -257,6 +333,35 @@ mod tests {
         assert_eq!(a.time, "2026-11-23T01:00:01.123456Z".parse().unwrap());
         assert!(matches!(&out[1], Item::Record { record, .. } if record.kind == Kind::Reject));
         assert!(matches!(out[2], Item::Malformed { line: 4, .. }));
+    }
+
+    #[test]
+    fn a_mapping_file_names_unknown_columns_and_values() {
+        let map = TableMap::from_toml(
+            "eps.toml",
+            "time = \"受信日時\"\nmac = \"端末MAC\"\nuser = \"ログインID\"\nresult = \"判定\"\naccept = [\"OK\"]\nreject = [\"NG\"]\n",
+        )
+        .unwrap();
+        let mut p = Table::with_map(LocalTime::tokyo(2026), map);
+        let mut out = Vec::new();
+        for (i, l) in "受信日時,ログインID,端末MAC,判定\n2026/11/23 10:00:01,host/PC0123,00-11-22-33-44-55,OK\n2026/11/23 10:00:02,x,00-11-22-33-44-56,NG\n"
+            .lines()
+            .enumerate()
+        {
+            p.line(i as u64 + 1, l, &mut out);
+        }
+        let kinds: Vec<Kind> = out
+            .iter()
+            .filter_map(|i| match i {
+                Item::Record { record, .. } => Some(record.kind),
+                Item::Malformed { .. } => None,
+            })
+            .collect();
+        assert_eq!(kinds, [Kind::Accept, Kind::Reject]);
+        assert_eq!(
+            TableMap::from_toml("eps.toml", "time = \"t\"\ncolour = \"x\"\n").unwrap_err(),
+            "eps.toml:2: unknown field `colour`, expected one of `time`, `mac`, `user`, `result`, `nas`, `ap`, `ssid`, `method`, `serial`, `cn`, `accept`, `reject`"
+        );
     }
 
     #[test]

@@ -266,3 +266,58 @@ fn a_source_can_have_its_own_time_zone() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown time zone"), "{}", stderr(&o));
 }
+
+#[test]
+fn xlsx_registers_and_an_unknown_export_with_a_column_map() {
+    let dir = tempfile::tempdir().unwrap();
+    // The terminal register as Excel, Japanese headers.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["資産番号", "MACアドレス", "状態"].iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in [
+        ["PC-0101", "00-11-22-33-44-55", "稼働"],
+        ["PC-0102", "00:11:22:33:44:66", "稼働"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            ws.write(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    let terminals = dir.path().join("端末台帳.xlsx");
+    wb.save(&terminals).unwrap();
+    // An appliance export mamori does not know, and the map that names its columns.
+    let export = dir.path().join("auth.csv");
+    std::fs::write(
+        &export,
+        "受信日時,ログインID,端末MAC,判定\n2026/11/23 10:00:01,host/PC0101,00-11-22-33-44-55,OK\n2026/11/23 10:05:00,host/X,AA-BB-CC-00-00-01,OK\n",
+    )
+    .unwrap();
+    let map = dir.path().join("eps.toml");
+    std::fs::write(
+        &map,
+        "time = \"受信日時\"\nmac = \"端末MAC\"\nuser = \"ログインID\"\nresult = \"判定\"\naccept = [\"OK\"]\nreject = [\"NG\"]\n",
+    )
+    .unwrap();
+    let spec = format!("table:{}", export.display());
+    let o = mamori(&[
+        "wlan",
+        "audit",
+        "--terminals",
+        terminals.to_str().unwrap(),
+        "--log",
+        &spec,
+        "--table-map",
+        map.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["sources"][0]["records"], 2);
+    assert_eq!(v["findings"][0]["kind"], "unknown_terminal");
+    assert_eq!(v["findings"][0]["subject"]["mac"], "AA-BB-CC-00-00-01");
+    assert_eq!(v["summary"]["terminals_seen"], 1);
+}
