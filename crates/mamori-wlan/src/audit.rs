@@ -616,6 +616,66 @@ impl Auditor {
         }
     }
 
+    /// An unregistered device the RADIUS server knew only by its certificate (no MAC in that
+    /// log) and an unregistered MAC a controller admitted within two minutes of it are one
+    /// device: the certificate finding is folded into the MAC finding.
+    fn correlate_unknown(&mut self) {
+        let window = SignedDuration::from_mins(2);
+        let by_cert: Vec<Subject> = self
+            .findings
+            .keys()
+            .filter(|(k, s)| {
+                *k == FindingKind::UnknownTerminal && s.mac.is_none() && s.cert_serial.is_some()
+            })
+            .map(|(_, s)| s.clone())
+            .collect();
+        for cert in by_cert {
+            let Some(at) = self
+                .findings
+                .get(&(FindingKind::UnknownTerminal, cert.clone()))
+                .map(|a| a.first)
+            else {
+                continue;
+            };
+            let best = self
+                .findings
+                .iter()
+                .filter(|((k, s), _)| {
+                    *k == FindingKind::UnknownTerminal && s.mac.is_some() && s.cert_serial.is_none()
+                })
+                .map(|((_, s), a)| (a.first.duration_since(at).abs(), s.clone()))
+                .filter(|(d, _)| *d <= window)
+                .min();
+            let Some((_, mac_subject)) = best else {
+                continue;
+            };
+            let (Some(c), Some(mut m)) = (
+                self.findings
+                    .remove(&(FindingKind::UnknownTerminal, cert.clone())),
+                self.findings
+                    .remove(&(FindingKind::UnknownTerminal, mac_subject.clone())),
+            ) else {
+                continue;
+            };
+            m.count += c.count;
+            m.total += c.total;
+            m.first = m.first.min(c.first);
+            m.last = m.last.max(c.last);
+            let room = self.config.evidence_cap.saturating_sub(m.evidence.len());
+            m.evidence.extend(c.evidence.into_iter().take(room));
+            m.detail = format!(
+                "{}; the certificate seen at the same time: {}",
+                m.detail, c.detail
+            );
+            let merged = Subject {
+                cert_serial: cert.cert_serial,
+                ..mac_subject
+            };
+            self.findings
+                .insert((FindingKind::UnknownTerminal, merged), m);
+        }
+    }
+
     pub fn finish(mut self) -> Report {
         // Gaps: inside the period (or the span the source covers when no period is given).
         let max_gap_mins = self.config.max_gap.as_mins();
@@ -675,6 +735,7 @@ impl Auditor {
                 ));
             }
         }
+        self.correlate_unknown();
         // Registered, active terminals never seen.
         for (i, t) in self.reg.terminals.iter().enumerate() {
             if t.status == TerminalStatus::Active && !self.seen.contains_key(&i) {

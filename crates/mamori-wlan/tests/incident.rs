@@ -117,3 +117,44 @@ fn the_incident_yields_exactly_its_four_findings() {
         (2, 2)
     );
 }
+
+#[test]
+fn a_certificate_without_a_mac_meets_the_controllers_mac_by_time() {
+    use mamori_wlan::audit::FindingKind;
+    let mut a = Auditor::new(Config::default(), Registers::default());
+    // A post-auth log without Calling-Station-Id: only the certificate and the user name.
+    let radius = a.source("radius", Format::Linelog);
+    let mut p = Format::Linelog.parser(LocalTime::tokyo(2026));
+    let line = r#"{"time":"2026-11-23T17:12:00+09:00","Packet-Type":"Access-Accept","User-Name":"host/LAPTOP-7Q2","EAP-Type":"TLS","TLS-Client-Cert-Serial":"7f00aa"}"#;
+    mamori_wlan::read_log(
+        &mut a,
+        radius,
+        "radius.log",
+        p.as_mut(),
+        line.as_bytes(),
+        |_| {},
+    )
+    .unwrap();
+    let wlc = a.source("wlc", Format::Cisco);
+    let mut p = Format::Cisco.parser(LocalTime::tokyo(2026));
+    let text = "<190>1: Nov 23 2026 08:13:10.000 UTC: %CLIENT_ORCH_LOG-6-CLIENT_ADDED_TO_RUN_STATE: Chassis 1 R0/3: wncd: Username entry (host/LAPTOP-7Q2) joined with ssid (MYNUMBER-WLAN) for device with MAC: aabb.ccdd.ee01 on channel (36)\n\
+<190>2: Nov 23 2026 09:30:00.000 UTC: %CLIENT_ORCH_LOG-6-CLIENT_ADDED_TO_RUN_STATE: Chassis 1 R0/3: wncd: Username entry (host/OTHER) joined with ssid (MYNUMBER-WLAN) for device with MAC: aabb.ccdd.ee02 on channel (36)\n";
+    mamori_wlan::read_log(&mut a, wlc, "wlc.log", p.as_mut(), text.as_bytes(), |_| {}).unwrap();
+    let r = a.finish();
+    let unknown: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::UnknownTerminal)
+        .map(|f| serde_json::to_string(&f.subject).unwrap())
+        .collect();
+    // The laptop is one finding (MAC and certificate); the other device, 77 minutes later, is
+    // its own.
+    assert_eq!(
+        unknown,
+        [
+            r#"{"mac":"AA-BB-CC-DD-EE-01","cert_serial":"7f00aa"}"#,
+            r#"{"mac":"AA-BB-CC-DD-EE-02"}"#
+        ]
+    );
+    assert_eq!(r.findings[0].count, 2);
+}
