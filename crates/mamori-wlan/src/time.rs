@@ -10,20 +10,32 @@ use jiff::tz::TimeZone;
 pub struct LocalTime {
     pub tz: TimeZone,
     pub year: i16,
+    /// For stamps without a year: the year (of `year - 1 ..= year + 1`) that puts the time
+    /// nearest this instant (the middle of the review period), so a period across New Year
+    /// reads December and January right.
+    pub reference: Option<Timestamp>,
 }
 
 impl LocalTime {
     pub fn new(tz: TimeZone, year: i16) -> LocalTime {
-        LocalTime { tz, year }
+        LocalTime {
+            tz,
+            year,
+            reference: None,
+        }
     }
 
     /// Asia/Tokyo (no daylight saving), year as given.
     pub fn tokyo(year: i16) -> LocalTime {
-        LocalTime {
-            tz: TimeZone::get("Asia/Tokyo")
-                .unwrap_or_else(|_| TimeZone::fixed(jiff::tz::offset(9))),
+        LocalTime::new(
+            TimeZone::get("Asia/Tokyo").unwrap_or_else(|_| TimeZone::fixed(jiff::tz::offset(9))),
             year,
-        }
+        )
+    }
+
+    pub fn with_reference(mut self, reference: Option<Timestamp>) -> LocalTime {
+        self.reference = reference;
+        self
     }
 
     fn at(&self, d: Date, t: Time) -> Option<Timestamp> {
@@ -59,14 +71,21 @@ impl LocalTime {
         let m = month(words.first()?.trim_start_matches(['*', '.']))?;
         let day: i8 = words.get(1)?.parse().ok()?;
         let (year, clock_at) = match words.get(2)?.parse::<i16>() {
-            Ok(y) if words.get(2)?.len() == 4 => (y, 3),
-            _ => (self.year, 2),
+            Ok(y) if words.get(2)?.len() == 4 => (Some(y), 3),
+            _ => (None, 2),
         };
         let t = clock(words.get(clock_at)?.trim_end_matches(':'))?;
         let mut used = clock_at + 1;
-        let date = Date::new(year, m, day).ok()?;
-        // A zone name after the clock: only UTC/GMT/JST are unambiguous.
+        let date = match year {
+            Some(y) => Date::new(y, m, day).ok()?,
+            None => self.nearest_year(m, day, t)?,
+        };
+        // A zone name after the clock: UTC/GMT/JST are read as such; another abbreviation
+        // (CET, EST, …) is ambiguous and skipped: name the source's zone with `FORMAT@ZONE`.
         let zone = words.get(used).map(|w| w.trim_end_matches(':'));
+        let is_zone = zone.is_some_and(|z| {
+            (2..=5).contains(&z.len()) && z.bytes().all(|b| b.is_ascii_uppercase())
+        });
         let ts = match zone {
             Some("UTC" | "GMT") => {
                 used += 1;
@@ -82,15 +101,39 @@ impl LocalTime {
                     .ok()?
                     .timestamp()
             }
-            _ => self.at(date, t)?,
+            _ => {
+                if is_zone {
+                    used += 1;
+                }
+                self.at(date, t)?
+            }
         };
         Some((ts, used))
+    }
+
+    /// The date of `month/day` in the year nearest the reference (or in `year`).
+    fn nearest_year(&self, month: i8, day: i8, t: Time) -> Option<Date> {
+        let Some(reference) = self.reference else {
+            return Date::new(self.year, month, day).ok();
+        };
+        (self.year - 1..=self.year + 1)
+            .filter_map(|y| {
+                let d = Date::new(y, month, day).ok()?;
+                let at = self.at(d, t)?;
+                Some((at.duration_since(reference).abs(), d))
+            })
+            .min()
+            .map(|(_, d)| d)
     }
 
     /// RFC 3339 (`2026-11-23T10:00:00+09:00`, `…Z`), or a local `2026-11-23 10:00:00` /
     /// `2026-11-23T10:00:00.123`.
     pub fn iso(&self, s: &str) -> Option<Timestamp> {
         let s = s.trim();
+        // A date alone is not a time (it would read as midnight).
+        if !s.contains(':') {
+            return None;
+        }
         if let Ok(t) = s.parse::<Timestamp>() {
             return Some(t);
         }
@@ -195,6 +238,22 @@ mod tests {
         );
         assert_eq!(unix("1764000000"), Some(ts("2025-11-24T16:00:00Z")));
         assert_eq!(l.ctime("Mon Nov 31 10:15:02 2026"), None);
+        assert_eq!(l.iso("2026-11-23"), None, "a date alone is not a time");
+        // A period across New Year: January stamps go to the next year.
+        let l2 = LocalTime::tokyo(2026).with_reference(Some(ts("2026-12-31T00:00:00Z")));
+        assert_eq!(
+            l2.syslog("Jan  5 10:00:00 wlc01").map(|x| x.0),
+            Some(ts("2027-01-05T01:00:00Z"))
+        );
+        assert_eq!(
+            l2.syslog("Dec 20 10:00:00 wlc01").map(|x| x.0),
+            Some(ts("2026-12-20T01:00:00Z"))
+        );
+        // An unknown zone abbreviation is skipped, not taken for the host.
+        assert_eq!(
+            l.syslog("Jul 23 2026 14:31:54.468 CET: %X").map(|x| x.1),
+            Some(5)
+        );
         assert_eq!(l.syslog("Foo 23 10:15:02"), None);
     }
 }

@@ -256,7 +256,12 @@ pub(crate) fn audit(args: WlanAuditArgs) -> anyhow::Result<u8> {
         };
         let src = auditor.source(&label, format);
         let zone = source_tz.unwrap_or_else(|| tz.clone());
-        let clock = LocalTime::new(zone, year);
+        // Syslog stamps without a year are read in the year nearest the period's middle.
+        let middle = match (from, to) {
+            (Some(f), Some(t)) => Some(f + f.duration_until(t) / 2),
+            (f, t) => f.or(t),
+        };
+        let clock = LocalTime::new(zone, year).with_reference(middle);
         let mut parser: Box<dyn mamori_wlan::Parser> = match (&table_map, format) {
             (Some(map), Format::Table) => Box::new(mamori_wlan::parse::table::Table::with_map(
                 clock,

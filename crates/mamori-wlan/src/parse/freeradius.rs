@@ -80,10 +80,10 @@ fn parse_auth(s: &str, time: Timestamp) -> Result<Option<Record>, &'static str> 
     let mut r = Record::new(time, kind);
     // With `auth_goodpass`/`auth_badpass` the password follows a `/`; never keep it. A
     // machine account `host/PC0123.example` keeps its slash.
-    r.user = Some(if user.starts_with("host/") {
-        user.to_owned()
-    } else {
-        user.split('/').next().unwrap_or(user).to_owned()
+    r.user = Some(match user.strip_prefix("host/") {
+        // `host/PC0123/<password or via Auth-Type>`: keep `host/PC0123`.
+        Some(rest) => format!("host/{}", rest.split('/').next().unwrap_or(rest)),
+        None => user.split('/').next().unwrap_or(user).to_owned(),
     });
     r.nas = Some(client.to_owned());
     let mut it = inside.split(' ').peekable();
@@ -334,8 +334,8 @@ impl Parser for Linelog {
         let time = self
             .clock
             .ctime(prefix.trim_end_matches(" :").trim())
+            .or_else(|| self.clock.iso(prefix.trim_end_matches(" :").trim()))
             .or_else(|| prefix.split_once(' ').and_then(|(t, _)| self.clock.iso(t)))
-            .or_else(|| self.clock.iso(prefix))
             .or_else(|| self.clock.syslog(prefix).map(|(t, _)| t));
         let Some(time) = time else {
             return out.push(bad(
@@ -425,6 +425,16 @@ Mon Nov 23 10:18:00 2026 : Auth: (816) Login OK: x (from client wlc01)
         );
         // The password logged by auth_goodpass is never kept.
         assert_eq!(recs[2].user.as_deref(), Some("tanaka"));
+        // A machine account with auth_goodpass: the password part is dropped too.
+        let mut out = Vec::new();
+        RadiusLog::new(LocalTime::tokyo(2026)).line(
+            1,
+            "Mon Nov 23 10:17:00 2026 : Auth: (9) Login incorrect: [host/x/Hunter2] (from client wlc01 port 0)",
+            &mut out,
+        );
+        assert!(
+            matches!(&out[0], Item::Record { record, .. } if record.user.as_deref() == Some("host/x"))
+        );
         assert_eq!(
             recs[2].method,
             Some(Method::Other("PEAP/TTLS inner tunnel".into()))
@@ -481,7 +491,7 @@ Mon Nov 23 10:20:00 2026
     #[test]
     fn linelog_stock_and_json() {
         let text = r#"Mon Nov 23 10:15:02 2026 : Connect: [host/PC0123] (did 00-10-A4-23-19-C0:MYNUMBER-WLAN cli 00-11-22-33-44-55 port 0 ip 10.1.0.5)
-2026-11-23T10:45:02+09:00 Disconnect: [host/PC0123] (did 00-10-A4-23-19-C0:MYNUMBER-WLAN cli 00-11-22-33-44-55 port 0 ip 10.1.0.5) 1800 seconds
+2026-11-23 10:45:02 : Disconnect: [host/PC0123] (did 00-10-A4-23-19-C0:MYNUMBER-WLAN cli 00-11-22-33-44-55 port 0 ip 10.1.0.5) 1800 seconds
 Connect: [x] (did a cli 00-11-22-33-44-55 port 0 ip 1)
 {"time":"2026-11-23T10:15:03+09:00","Packet-Type":"Access-Accept","User-Name":"host/PC0123","Calling-Station-Id":"00:11:22:33:44:55","NAS-IP-Address":"10.0.0.2","EAP-Type":"TLS","TLS-Client-Cert-Serial":"1A2B","TLS-Client-Cert-Common-Name":"PC0123.city.lg.jp"}
 {"timestamp":1795396600,"reply":"Access-Accept","user_name":"suzuki","calling_station_id":"00-11-22-33-44-77","eap_type":"PEAP"}
