@@ -2,7 +2,7 @@
 //! accumulated per subject (memory grows with the registers and the distinct subjects found,
 //! not with the log), and `finish` produces the report.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -11,6 +11,12 @@ use crate::mac::Mac;
 use crate::parse::Format;
 use crate::record::{Kind, Method, Record};
 use crate::register::{Admin, Device, Staff, Terminal, TerminalStatus};
+
+/// `log_gap` findings listed per source.
+const MAX_GAPS_LISTED: usize = 100;
+
+/// Failures kept per source and subject for the `repeated_failures` check.
+const MAX_FAILURES_KEPT: usize = 100_000;
 
 /// How strict the checks are.
 #[derive(Debug, Clone)]
@@ -157,6 +163,9 @@ pub struct SourceReport {
     pub records: u64,
     pub malformed: u64,
     pub outside_period: u64,
+    /// Records of SSIDs the device register does not list (another WLAN on the same
+    /// equipment), not checked.
+    pub other_ssid: u64,
     pub first: Option<Timestamp>,
     pub last: Option<Timestamp>,
     /// The first malformed lines (capped), `path:line: reason`.
@@ -238,8 +247,9 @@ pub struct Auditor {
     staff: HashMap<String, usize>,
     admins: HashMap<String, usize>,
     devices: HashSet<String>,
+    ssids: HashSet<String>,
     findings: BTreeMap<(FindingKind, Subject), Acc>,
-    failures: HashMap<String, VecDeque<Timestamp>>,
+    failures: HashMap<(usize, Subject), Vec<(Timestamp, Evidence)>>,
     seen: HashMap<usize, (u64, Timestamp, Timestamp)>,
     sources: Vec<SourceState>,
 }
@@ -259,6 +269,7 @@ impl Auditor {
             staff: HashMap::new(),
             admins: HashMap::new(),
             devices: HashSet::new(),
+            ssids: HashSet::new(),
             findings: BTreeMap::new(),
             failures: HashMap::new(),
             seen: HashMap::new(),
@@ -292,6 +303,7 @@ impl Auditor {
             if let Some(m) = d.mac {
                 a.devices.insert(lower(&m.to_string()));
             }
+            a.ssids.extend(d.ssids.iter().cloned());
         }
         a.reg = reg;
         a
@@ -307,6 +319,7 @@ impl Auditor {
                 records: 0,
                 malformed: 0,
                 outside_period: 0,
+                other_ssid: 0,
                 first: None,
                 last: None,
                 malformed_examples: Vec::new(),
@@ -362,9 +375,14 @@ impl Auditor {
     /// The registered terminal a record identifies: by MAC, certificate serial, certificate
     /// CN, or a machine account `host/NAME` naming its asset id or CN.
     fn terminal_of(&self, r: &Record) -> Option<usize> {
-        r.mac
-            .and_then(|m| self.by_mac.get(&m))
-            .or_else(|| r.cert_serial.as_ref().and_then(|s| self.by_serial.get(s)))
+        // A logged MAC decides: a name the client claims (its EAP identity) must not make an
+        // unregistered MAC pass.
+        if let Some(m) = r.mac {
+            return self.by_mac.get(&m).copied();
+        }
+        r.cert_serial
+            .as_ref()
+            .and_then(|s| self.by_serial.get(s))
             .or_else(|| r.cert_cn.as_ref().and_then(|c| self.by_cn.get(&lower(c))))
             .or_else(|| {
                 let host = r.user.as_deref()?.strip_prefix("host/")?;
@@ -385,6 +403,15 @@ impl Auditor {
             && self.config.to.is_none_or(|t| r.time < t);
         if !in_period {
             src.report.outside_period += 1;
+            return;
+        }
+        // Clients of another WLAN on a shared controller are not this audit's subject: when
+        // the device register names the SSIDs, other SSIDs are counted apart.
+        if let Some(ssid) = &r.ssid
+            && !self.ssids.is_empty()
+            && !self.ssids.contains(ssid.as_str())
+        {
+            src.report.other_ssid += 1;
             return;
         }
         src.report.records += 1;
@@ -420,47 +447,22 @@ impl Auditor {
         match r.kind {
             k if k.admits_client() => self.admitted(r, path, line),
             Kind::Reject | Kind::ClientAuthFailure | Kind::AdminLoginFailure => {
-                let key = r
-                    .mac
-                    .map(|m| m.to_string())
-                    .or_else(|| r.user.clone())
-                    .unwrap_or_default();
-                if key.is_empty() {
-                    return;
-                }
-                let window = self.config.failure_window;
-                let threshold = self.config.failure_threshold.max(1);
-                let q = self.failures.entry(key.clone()).or_default();
-                q.push_back(r.time);
-                while q
-                    .front()
-                    .is_some_and(|t| r.time.duration_since(*t) > window)
-                {
-                    q.pop_front();
-                }
-                if q.len() > threshold {
-                    q.pop_front();
-                }
-                if q.len() >= threshold {
-                    let subject = Subject {
-                        mac: r.mac,
-                        user: if r.mac.is_none() {
-                            r.user.clone()
-                        } else {
-                            None
-                        },
+                let key = match (r.mac, &r.user) {
+                    (Some(m), _) => Subject {
+                        mac: Some(m),
                         ..Subject::default()
-                    };
-                    self.add(
-                        FindingKind::RepeatedFailures,
-                        subject,
-                        format!(
-                            "{threshold} or more failures within {} minutes",
-                            window.as_mins()
-                        ),
-                        r.time,
-                        ev(),
-                    );
+                    },
+                    (None, Some(u)) => Subject {
+                        user: Some(u.clone()),
+                        ..Subject::default()
+                    },
+                    (None, None) => return,
+                };
+                // Kept per source (one attempt may be logged by the RADIUS server and the
+                // controller) and judged in time order at the end, whatever order files came in.
+                let list = self.failures.entry((source, key)).or_default();
+                if list.len() < MAX_FAILURES_KEPT {
+                    list.push((r.time, ev()));
                 }
             }
             Kind::AdminLogin => self.admin(r, ev()),
@@ -539,17 +541,22 @@ impl Auditor {
                 // The person using the terminal: a personal User-Name, else the terminal's
                 // assigned user.
                 if !self.reg.staff.is_empty() {
-                    let person = r
-                        .user
-                        .as_deref()
-                        .filter(|u| !u.starts_with("host/") && !u.contains('@') && !u.is_empty())
-                        .unwrap_or(&t.assigned_to)
-                        .to_owned();
+                    // A personal User-Name (a UPN `suzuki@city…` counts by its local part),
+                    // else the terminal's assigned user. Machine accounts and anonymous outer
+                    // identities say nothing about the person.
+                    let personal = r.user.as_deref().filter(|u| {
+                        !u.is_empty()
+                            && !u.starts_with("host/")
+                            && !lower(u).starts_with("anonymous")
+                    });
+                    let person = personal.unwrap_or(&t.assigned_to).to_owned();
                     let asset = t.asset_id.clone();
-                    let ok = self
-                        .staff
-                        .get(&lower(&person))
-                        .is_some_and(|s| self.reg.staff[*s].wlan_permitted);
+                    let local_part = person.split('@').next().unwrap_or(&person);
+                    let ok = [person.as_str(), local_part].iter().any(|p| {
+                        self.staff
+                            .get(&lower(p))
+                            .is_some_and(|s| self.reg.staff[*s].wlan_permitted)
+                    });
                     if !ok && !person.is_empty() {
                         self.add(
                             FindingKind::UnpermittedUser,
@@ -592,6 +599,9 @@ impl Auditor {
             nas: r.nas.clone(),
             ..Subject::default()
         };
+        if self.reg.admins.is_empty() {
+            return;
+        }
         match self.admins.get(&lower(&user)).map(|i| &self.reg.admins[*i]) {
             None => self.add(
                 FindingKind::UnauthorizedAdmin,
@@ -637,11 +647,20 @@ impl Auditor {
             else {
                 continue;
             };
+            // The MAC must come from another log than the certificate (a controller's).
+            let cert_paths: HashSet<String> = self
+                .findings
+                .get(&(FindingKind::UnknownTerminal, cert.clone()))
+                .map(|a| a.evidence.iter().map(|e| e.path.clone()).collect())
+                .unwrap_or_default();
             let best = self
                 .findings
                 .iter()
-                .filter(|((k, s), _)| {
-                    *k == FindingKind::UnknownTerminal && s.mac.is_some() && s.cert_serial.is_none()
+                .filter(|((k, s), a)| {
+                    *k == FindingKind::UnknownTerminal
+                        && s.mac.is_some()
+                        && s.cert_serial.is_none()
+                        && a.evidence.iter().all(|e| !cert_paths.contains(&e.path))
                 })
                 .map(|((_, s), a)| (a.first.duration_since(at).abs(), s.clone()))
                 .filter(|(d, _)| *d <= window)
@@ -676,9 +695,45 @@ impl Auditor {
         }
     }
 
+    /// `repeated_failures`: `failure_threshold` failures of one subject in one source within
+    /// `failure_window`.
+    fn judge_failures(&mut self) {
+        let window = self.config.failure_window;
+        let threshold = self.config.failure_threshold.max(1);
+        let failures = std::mem::take(&mut self.failures);
+        let mut keys: Vec<_> = failures.keys().cloned().collect();
+        keys.sort();
+        for key in keys {
+            let Some(mut list) = failures.get(&key).cloned() else {
+                continue;
+            };
+            list.sort_by_key(|(t, _)| *t);
+            let mut start = 0;
+            for end in 0..list.len() {
+                while list[end].0.duration_since(list[start].0) > window {
+                    start += 1;
+                }
+                if end + 1 - start >= threshold {
+                    let (t, ev) = list[end].clone();
+                    self.add(
+                        FindingKind::RepeatedFailures,
+                        key.1.clone(),
+                        format!(
+                            "{threshold} or more failures within {} minutes",
+                            window.as_mins()
+                        ),
+                        t,
+                        ev,
+                    );
+                }
+            }
+        }
+    }
+
     pub fn finish(mut self) -> Report {
         // Gaps: inside the period (or the span the source covers when no period is given).
         let max_gap_mins = self.config.max_gap.as_mins();
+        let mut gap_findings = Vec::new();
         for s in &self.sources {
             let start = self
                 .config
@@ -701,41 +756,51 @@ impl Auditor {
                 }
                 prev = prev.max(m);
             }
-            for (a, b) in gaps {
+            // One finding per gap, so the report says which hours are not proven; a source
+            // with very many gaps lists the first 100 and one more finding for the rest.
+            let total = gaps.len();
+            for (n, (a, b)) in gaps.into_iter().enumerate() {
                 let (Ok(from), Ok(to)) = (
                     Timestamp::from_second(a * 60),
                     Timestamp::from_second(b * 60),
                 ) else {
                     continue;
                 };
-                let key = (
-                    FindingKind::LogGap,
-                    Subject {
+                if n == MAX_GAPS_LISTED {
+                    gap_findings.push(Finding {
+                        kind: FindingKind::LogGap,
+                        severity: FindingKind::LogGap.severity(),
+                        subject: Subject {
+                            source: Some(s.report.name.clone()),
+                            ..Subject::default()
+                        },
+                        detail: format!("{} more gaps not listed", total - MAX_GAPS_LISTED),
+                        first_seen: Some(from),
+                        last_seen: None,
+                        count: (total - MAX_GAPS_LISTED) as u64,
+                        evidence: Vec::new(),
+                        evidence_total: 0,
+                    });
+                    break;
+                }
+                gap_findings.push(Finding {
+                    kind: FindingKind::LogGap,
+                    severity: FindingKind::LogGap.severity(),
+                    subject: Subject {
                         source: Some(s.report.name.clone()),
                         ..Subject::default()
                     },
-                );
-                let acc = self.findings.entry(key).or_insert_with(|| Acc {
-                    detail: String::new(),
-                    first: from,
-                    last: to,
-                    count: 0,
+                    detail: format!("{} minutes without records (allowed {max_gap_mins})", b - a),
+                    first_seen: Some(from),
+                    last_seen: Some(to),
+                    count: 1,
                     evidence: Vec::new(),
-                    total: 0,
+                    evidence_total: 0,
                 });
-                acc.count += 1;
-                acc.first = acc.first.min(from);
-                acc.last = acc.last.max(to);
-                if !acc.detail.is_empty() {
-                    acc.detail.push_str("; ");
-                }
-                acc.detail.push_str(&format!(
-                    "{} minutes without records (allowed {max_gap_mins})",
-                    b - a
-                ));
             }
         }
         self.correlate_unknown();
+        self.judge_failures();
         // Registered, active terminals never seen.
         for (i, t) in self.reg.terminals.iter().enumerate() {
             if t.status == TerminalStatus::Active && !self.seen.contains_key(&i) {
@@ -774,6 +839,7 @@ impl Auditor {
                 evidence_total: acc.total,
             })
             .collect();
+        findings.extend(gap_findings);
         findings.sort_by(|a, b| {
             (a.severity, a.kind, a.first_seen, &a.subject).cmp(&(
                 b.severity,

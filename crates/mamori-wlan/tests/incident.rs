@@ -158,3 +158,163 @@ fn a_certificate_without_a_mac_meets_the_controllers_mac_by_time() {
     );
     assert_eq!(r.findings[0].count, 2);
 }
+
+#[test]
+fn failures_ssids_identities_and_gaps_follow_the_rules() {
+    use mamori_wlan::audit::FindingKind;
+    use mamori_wlan::register::{Device, DeviceKind, Terminal, TerminalStatus};
+    use mamori_wlan::{Kind, Mac, Record};
+    let t = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
+    let mac = |s: &str| Mac::parse(s).unwrap();
+    let reg = Registers {
+        terminals: vec![Terminal {
+            asset_id: "PC0123".into(),
+            macs: vec![mac("00-11-22-33-44-55")],
+            cert_serial: None,
+            cert_cn: None,
+            segment: String::new(),
+            assigned_to: String::new(),
+            status: TerminalStatus::Active,
+            line: 2,
+        }],
+        devices: vec![Device {
+            kind: DeviceKind::Controller,
+            name: "wlc01".into(),
+            ip: String::new(),
+            mac: None,
+            ssids: vec!["MYNUMBER-WLAN".into()],
+            segment: String::new(),
+        }],
+        ..Registers::default()
+    };
+    let mut a = Auditor::new(
+        Config {
+            from: Some(t("2026-11-23T00:00:00Z")),
+            to: Some(t("2026-11-23T12:00:00Z")),
+            failure_threshold: 3,
+            ..Config::default()
+        },
+        reg,
+    );
+    let radius = a.source("radius", Format::Detail);
+    let wlc = a.source("wlc", Format::Cisco);
+    let rec = |time: &str, kind: Kind, m: &str| {
+        let mut r = Record::new(t(time), kind);
+        r.mac = Some(mac(m));
+        r.nas = Some("wlc01".into());
+        r
+    };
+    // Two failures per source for one MAC (the same two attempts logged twice), read out of
+    // order: below the threshold of three in either source.
+    for (src, time) in [
+        (wlc, "2026-11-23T01:05:00Z"),
+        (radius, "2026-11-23T01:06:00Z"),
+        (radius, "2026-11-23T01:05:00Z"),
+        (wlc, "2026-11-23T01:06:00Z"),
+    ] {
+        a.record(
+            src,
+            "x.log",
+            1,
+            &rec(time, Kind::Reject, "AA-00-00-00-00-01"),
+        );
+    }
+    // Three failures of another MAC, the file's lines not in time order: found.
+    for time in [
+        "2026-11-23T02:09:00Z",
+        "2026-11-23T02:01:00Z",
+        "2026-11-23T02:05:00Z",
+    ] {
+        a.record(
+            radius,
+            "x.log",
+            2,
+            &rec(time, Kind::Reject, "AA-00-00-00-00-02"),
+        );
+    }
+    // An unregistered MAC claiming a registered terminal's name is still unknown.
+    let mut claim = rec(
+        "2026-11-23T01:30:00Z",
+        Kind::ClientJoin,
+        "DE-AD-BE-EF-00-01",
+    );
+    claim.user = Some("host/PC0123".into());
+    a.record(wlc, "x.log", 3, &claim);
+    // A guest-SSID client on the same controller is not this audit's subject.
+    let mut guest = rec(
+        "2026-11-23T01:31:00Z",
+        Kind::ClientJoin,
+        "DE-AD-BE-EF-00-02",
+    );
+    guest.ssid = Some("GUEST".into());
+    a.record(wlc, "x.log", 4, &guest);
+    // The registered terminal, so it is seen; the radius source then goes quiet twice.
+    for time in [
+        "2026-11-23T00:30:00Z",
+        "2026-11-23T05:00:00Z",
+        "2026-11-23T11:00:00Z",
+    ] {
+        a.record(
+            radius,
+            "x.log",
+            5,
+            &rec(time, Kind::Accept, "00-11-22-33-44-55"),
+        );
+    }
+    // An admin sign-in without an administrators register is not judged.
+    let mut admin = Record::new(t("2026-11-23T03:00:00Z"), Kind::AdminLogin);
+    admin.user = Some("cisco".into());
+    a.record(wlc, "x.log", 6, &admin);
+    let r = a.finish();
+    let got: Vec<(FindingKind, String)> = r
+        .findings
+        .iter()
+        .map(|f| (f.kind, serde_json::to_string(&f.subject).unwrap()))
+        .collect();
+    let expect = [
+        (
+            FindingKind::UnknownTerminal,
+            r#"{"mac":"DE-AD-BE-EF-00-01"}"#,
+        ),
+        // radius 02:09–05:00, wlc 03:00–12:00, radius 05:00–11:00 (in time order).
+        (FindingKind::LogGap, r#"{"source":"radius"}"#),
+        (FindingKind::LogGap, r#"{"source":"wlc"}"#),
+        (FindingKind::LogGap, r#"{"source":"radius"}"#),
+        (
+            FindingKind::RepeatedFailures,
+            r#"{"mac":"AA-00-00-00-00-02"}"#,
+        ),
+    ];
+    assert_eq!(
+        got,
+        expect.map(|(k, s)| (k, s.to_owned())),
+        "{:#?}",
+        r.findings
+    );
+    assert_eq!(r.sources[1].other_ssid, 1);
+    // Each gap has its own hours.
+    let gaps: Vec<(String, String)> = r
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::LogGap && f.subject.source.as_deref() == Some("radius"))
+        .map(|f| {
+            (
+                f.first_seen.unwrap().to_string(),
+                f.last_seen.unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            (
+                "2026-11-23T02:09:00Z".to_owned(),
+                "2026-11-23T05:00:00Z".to_owned()
+            ),
+            (
+                "2026-11-23T05:00:00Z".to_owned(),
+                "2026-11-23T11:00:00Z".to_owned()
+            ),
+        ]
+    );
+}

@@ -227,10 +227,13 @@ fn a_source_can_have_its_own_time_zone() {
     )
     .unwrap();
     let t = format!("{F}/terminals.csv");
+    let admins = format!("{F}/admins.csv");
     let run = |spec: String| {
         let o = mamori(&[
             "wlan",
             "audit",
+            "--admins",
+            &admins,
             "--terminals",
             &t,
             "--log",
