@@ -63,11 +63,14 @@ fn read_table(path: &str, bytes: &[u8]) -> Result<Table, RegisterError> {
     // the LF, so a record "starting" on that LF starts on the next line.
     let bytes_of = text.as_bytes();
     let line_at = |byte: u64| {
-        let at = usize::try_from(byte)
+        let mut at = usize::try_from(byte)
             .unwrap_or(usize::MAX)
             .min(bytes_of.len());
-        let before = memchr::memchr_iter(b'\n', &bytes_of[..at]).count() as u64;
-        before + 1 + u64::from(bytes_of.get(at) == Some(&b'\n'))
+        // The record starts after any line breaks (blank lines are skipped).
+        while matches!(bytes_of.get(at), Some(b'\n' | b'\r')) {
+            at += 1;
+        }
+        memchr::memchr_iter(b'\n', &bytes_of[..at]).count() as u64 + 1
     };
     let mut rec = csv::StringRecord::new();
     loop {
@@ -480,6 +483,20 @@ mod tests {
         assert_eq!(
             terminals("t.csv", text.as_bytes()).unwrap_err().to_string(),
             "t.csv:3: mac: \"00-11-22-33-44\" is not a MAC address"
+        );
+        let text = "asset_id,mac\r\n\r\nPC-1,bad-mac\r\n";
+        assert!(
+            terminals("t.csv", text.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .starts_with("t.csv:3: mac:")
+        );
+        let text = "asset_id,mac\n\n\nPC-1,bad-mac\n";
+        assert!(
+            terminals("t.csv", text.as_bytes())
+                .unwrap_err()
+                .to_string()
+                .starts_with("t.csv:4: mac:")
         );
         let text = "asset_id,status\nPC-1,active\n";
         assert!(

@@ -107,13 +107,7 @@ fn expand(spec: &str) -> anyhow::Result<LogSpec> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let stem = name.trim_end_matches(".gz");
-            let n: i64 = stem
-                .rsplit('.')
-                .next()
-                .and_then(|x| x.parse().ok())
-                .unwrap_or(-1);
-            (std::cmp::Reverse(n), name)
+            rotation_order(&name)
         });
         v
     } else {
@@ -129,6 +123,26 @@ fn expand(spec: &str) -> anyhow::Result<LogSpec> {
         label: path.to_owned(),
         files,
     })
+}
+
+/// Oldest first: numbered rotations (`radius.log.2.gz` before `radius.log.1`), then dated
+/// ones (logrotate `dateext`: `radius.log-20261108.gz`, by date), then the live file.
+fn rotation_order(name: &str) -> (u8, i64, String) {
+    let stem = name.trim_end_matches(".gz");
+    if let Some(n) = stem.rsplit('.').next().and_then(|x| x.parse::<i64>().ok())
+        && n < 10_000
+    {
+        return (0, -n, name.to_owned());
+    }
+    let date = stem
+        .rsplit(['-', '_', '.'])
+        .next()
+        .filter(|d| d.len() >= 8 && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse::<i64>().ok());
+    match date {
+        Some(d) => (1, d, name.to_owned()),
+        None => (2, 0, name.to_owned()),
+    }
 }
 
 /// A date (`2026-11-01`: its local midnight; for `--to`, the end of that day) or RFC 3339.
@@ -425,4 +439,33 @@ fn print_human(r: &Report, tz: &jiff::tz::TimeZone) {
             "NOT proven: see the high findings above"
         }
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rotation_order;
+
+    #[test]
+    fn rotations_sort_oldest_first() {
+        let mut v = vec![
+            "radius.log",
+            "radius.log.1",
+            "radius.log.2.gz",
+            "postauth.log-20261108.gz",
+            "postauth.log-20261107.gz",
+            "radius.log.10.gz",
+        ];
+        v.sort_by_key(|n| rotation_order(n));
+        assert_eq!(
+            v,
+            [
+                "radius.log.10.gz",
+                "radius.log.2.gz",
+                "radius.log.1",
+                "postauth.log-20261107.gz",
+                "postauth.log-20261108.gz",
+                "radius.log",
+            ]
+        );
+    }
 }

@@ -87,8 +87,9 @@ impl Parser for Cisco {
                     .split_ascii_whitespace()
                     .nth(used)
                     .map(|h| h.trim_end_matches(':'));
+                // Keep looking: a collector's receive time may come first; the device's own
+                // stamp is the last one before the message.
                 found = Some((t, host));
-                break;
             }
             // The next word.
             match rest.find(' ') {
@@ -204,5 +205,15 @@ Jul 23 14:35:00 sw01 %SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: admin] [Sour
         assert_eq!(recs[4].user.as_deref(), Some("admin"));
         assert_eq!(recs[4].from.as_deref(), Some("10.0.0.5"));
         assert!(matches!(out.last(), Some(Item::Malformed { line: 7, .. })));
+        // A collector's receive time before the controller's stamp: the controller's counts.
+        let mut out = Vec::new();
+        Cisco::new(LocalTime::tokyo(2026)).line(
+            1,
+            "Nov 23 10:15:02 wlc01 123: *Nov 23 01:15:02.468 UTC: %CLIENT_ORCH_LOG-6-CLIENT_ADDED_TO_RUN_STATE: x Username entry (u) joined with ssid (s) for device with MAC: 1234.abcd.5678 on channel (1)",
+            &mut out,
+        );
+        assert!(
+            matches!(&out[0], Item::Record { record, .. } if record.time == "2026-11-23T01:15:02.468Z".parse::<jiff::Timestamp>().unwrap())
+        );
     }
 }

@@ -72,15 +72,54 @@ fn reason_text(code: &str) -> Option<String> {
     (!code.is_empty() && code != "0").then(|| format!("Reason-Code {code}"))
 }
 
+/// The last Access-Request seen: NPS logs the client's identity on the request, and the
+/// Access-Accept / Access-Reject line that follows it may leave User-Name and
+/// Calling-Station-Id empty.
+#[derive(Debug, Default)]
+struct LastRequest(Option<Record>);
+
+impl LastRequest {
+    fn remember(&mut self, r: &Record) {
+        self.0 = Some(r.clone());
+    }
+
+    /// Fills what the decision lacks from a request of the same authenticator at most ten
+    /// seconds before it.
+    fn fill(&self, r: &mut Record) {
+        let Some(q) = &self.0 else {
+            return;
+        };
+        let close = r.time.duration_since(q.time).abs() <= jiff::SignedDuration::from_secs(10);
+        let same_nas = r.nas.is_none() || q.nas.is_none() || r.nas == q.nas;
+        if !close || !same_nas {
+            return;
+        }
+        if r.user.is_none() {
+            r.user.clone_from(&q.user);
+        }
+        if r.mac.is_none() {
+            r.mac = q.mac;
+        }
+        if r.ap.is_none() {
+            r.ap = q.ap;
+            r.ssid.clone_from(&q.ssid);
+        }
+    }
+}
+
 /// IAS format: `NAS-IP,User-Name,Record-Date,Record-Time,Service,Computer,` then
 /// `attribute-id,value` pairs.
 pub struct Ias {
     clock: LocalTime,
+    last: LastRequest,
 }
 
 impl Ias {
     pub fn new(clock: LocalTime) -> Ias {
-        Ias { clock }
+        Ias {
+            clock,
+            last: LastRequest::default(),
+        }
     }
 }
 
@@ -107,7 +146,9 @@ impl Parser for Ias {
                 .map(|p| p[1].as_str())
                 .unwrap_or("")
         };
-        let Some(kind) = kind(attr("4136"), attr("40")) else {
+        let is_request = attr("4136").trim() == "1";
+        let Some(kind) = kind(attr("4136"), attr("40")).or(is_request.then_some(Kind::Accept))
+        else {
             return;
         };
         let mut r = Record::new(time, kind);
@@ -133,6 +174,13 @@ impl Parser for Ias {
         if kind == Kind::Reject {
             r.reason = reason_text(attr("4142"));
         }
+        if is_request {
+            // The request carries User-Name and Calling-Station-Id; the decision that
+            // follows may not.
+            self.last.remember(&r);
+            return;
+        }
+        self.last.fill(&mut r);
         out.push(Item::Record {
             line: lineno,
             record: r,
@@ -147,11 +195,15 @@ impl Parser for Ias {
 /// 32 Acct-Status-Type, 54 MS-Acct-EAP-Type.
 pub struct Odbc {
     clock: LocalTime,
+    last: LastRequest,
 }
 
 impl Odbc {
     pub fn new(clock: LocalTime) -> Odbc {
-        Odbc { clock }
+        Odbc {
+            clock,
+            last: LastRequest::default(),
+        }
     }
 }
 
@@ -172,7 +224,8 @@ impl Parser for Odbc {
         let Some(time) = self.clock.date_and_clock(col(3), col(4)) else {
             return out.push(bad("Record-Date/Record-Time unreadable"));
         };
-        let Some(kind) = kind(col(5), col(32)) else {
+        let is_request = col(5).trim() == "1";
+        let Some(kind) = kind(col(5), col(32)).or(is_request.then_some(Kind::Accept)) else {
             return;
         };
         let mut r = Record::new(time, kind);
@@ -195,6 +248,13 @@ impl Parser for Odbc {
         if kind == Kind::Reject {
             r.reason = reason_text(col(26));
         }
+        if is_request {
+            // The request carries User-Name and Calling-Station-Id; the decision that
+            // follows may not.
+            self.last.remember(&r);
+            return;
+        }
+        self.last.fill(&mut r);
         out.push(Item::Record {
             line: lineno,
             record: r,
@@ -207,11 +267,15 @@ impl Parser for Odbc {
 /// data_type="0">2</Packet-Type>`, `<Calling-Station-Id data_type="1">…</…>`, …).
 pub struct Dts {
     clock: LocalTime,
+    last: LastRequest,
 }
 
 impl Dts {
     pub fn new(clock: LocalTime) -> Dts {
-        Dts { clock }
+        Dts {
+            clock,
+            last: LastRequest::default(),
+        }
     }
 }
 
@@ -270,7 +334,10 @@ impl Parser for Dts {
         let Some(time) = self.clock.date_and_clock(date, time) else {
             return out.push(bad("no readable <Timestamp>".into()));
         };
-        let Some(kind) = kind(get("Packet-Type"), get("Acct-Status-Type")) else {
+        let is_request = get("Packet-Type").trim() == "1";
+        let Some(kind) = kind(get("Packet-Type"), get("Acct-Status-Type"))
+            .or(is_request.then_some(Kind::Accept))
+        else {
             return;
         };
         let mut r = Record::new(time, kind);
@@ -302,6 +369,13 @@ impl Parser for Dts {
         if kind == Kind::Reject {
             r.reason = reason_text(get("Reason-Code"));
         }
+        if is_request {
+            // The request carries User-Name and Calling-Station-Id; the decision that
+            // follows may not.
+            self.last.remember(&r);
+            return;
+        }
+        self.last.fill(&mut r);
         out.push(Item::Record {
             line: lineno,
             record: r,
@@ -405,6 +479,27 @@ mod tests {
         assert_eq!(r.method, Some(Method::Peap));
         assert_eq!(r.reason.as_deref(), Some("Reason-Code 16"));
         assert!(matches!(out[2], Item::Malformed { line: 3, .. }));
+    }
+
+    #[test]
+    fn a_decision_without_identity_takes_it_from_its_request() {
+        let text = "\
+10.0.0.2,host/PC0123.city.example.lg.jp,11/23/2026,10:00:01,IAS,NPS01,31,00-11-22-33-44-55,4128,wlc01,4136,1
+10.0.0.2,,11/23/2026,10:00:01,IAS,NPS01,4128,wlc01,4127,5,4136,2,4142,0
+10.0.0.2,,11/23/2026,10:05:00,IAS,NPS01,4128,wlc01,4136,2,4142,0
+";
+        let out = recs(&mut Ias::new(LocalTime::tokyo(2026)), text);
+        assert_eq!(out.len(), 2, "{out:?}");
+        let Item::Record { record: a, .. } = &out[0] else {
+            unreachable!()
+        };
+        assert_eq!(a.user.as_deref(), Some("host/PC0123.city.example.lg.jp"));
+        assert_eq!(a.mac.unwrap().to_string(), "00-11-22-33-44-55");
+        // Five minutes later nothing is borrowed.
+        let Item::Record { record: b, .. } = &out[1] else {
+            unreachable!()
+        };
+        assert_eq!((b.user.as_deref(), b.mac), (None, None));
     }
 
     #[test]

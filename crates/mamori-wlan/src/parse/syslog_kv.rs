@@ -121,10 +121,11 @@ impl Parser for Aruba {
             return out.push(bad("no syslog time stamp"));
         };
         let host = line.split_ascii_whitespace().nth(used).map(str::to_owned);
-        let Some(colon) = line.find("uthentication") else {
+        // The pairs follow the message (`…Successful: username=…` or `…failed. username=…`).
+        let Some(at) = line.find("uthentication") else {
             return out.push(bad("no message"));
         };
-        let body = line[colon..].split_once(": ").map_or("", |(_, b)| b);
+        let body = &line[at..];
         let kv = pairs(body);
         let get = |k: &str| {
             kv.iter()
@@ -132,7 +133,7 @@ impl Parser for Aruba {
                 .map(|(_, v)| *v)
                 .filter(|v| !v.is_empty())
         };
-        let Some(mac) = get("MAC").and_then(Mac::parse) else {
+        let Some(mac) = get("MAC").or_else(|| get("usermac")).and_then(Mac::parse) else {
             return out.push(bad("no MAC="));
         };
         let mut r = Record::new(time, kind);
@@ -198,14 +199,17 @@ mod tests {
         let text = "\
 Nov 23 10:15:02 mc01 authmgr[3956]: <522008> <5194> <NOTI> <mc01 10.0.0.3>  User Authentication Successful: username=host/PC0123 MAC=00:11:22:33:44:55 IP=10.1.0.5 role=mynumber VLAN=111 AP=ap01 SSID=MYNUMBER-WLAN AAA profile=mn auth method=802.1x auth server=radius01
 Nov 23 10:16:02 mc01 authmgr[3956]: <522008> <5194> <NOTI> <mc01 10.0.0.3>  User Authentication Successful: username=guest MAC=00:11:22:33:44:77 IP=10.1.0.6 role=guest VLAN=112 AP=ap01 SSID=GUEST AAA profile=g auth method=web auth server=Internal
+Nov 23 10:16:12 md1 authmgr[4211]: <522275> <4211> <ERRS> <md1 10.1.1.11>  User Authentication failed. username=bob usermac=02:00:5e:14:00:21 IP=0.0.0.0
 Nov 23 10:17:02 mc01 stm[1234]: <501100> <5194> <NOTI> <mc01 10.0.0.3>  Assoc success @ 10:17:02.000: 00:11:22:33:44:55
 ";
         let out = run(&mut Aruba::new(LocalTime::tokyo(2026)), text);
-        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(out.len(), 3, "{out:?}");
         let Item::Record { record: r, .. } = &out[0] else {
             unreachable!()
         };
         assert_eq!(r.user.as_deref(), Some("host/PC0123"));
+        assert!(matches!(&out[2], Item::Record { record, .. }
+            if record.kind == Kind::Reject && record.mac.is_some() && record.user.as_deref() == Some("bob")));
         assert_eq!(r.ssid.as_deref(), Some("MYNUMBER-WLAN"));
         assert_eq!(r.nas.as_deref(), Some("mc01"));
         assert_eq!(r.method, None);
