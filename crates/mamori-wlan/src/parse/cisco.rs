@@ -16,15 +16,25 @@ impl Cisco {
     }
 }
 
-/// Where `needle` starts in `s` (memchr's substring search: no per-call searcher set-up).
-fn find(s: &str, needle: &str) -> Option<usize> {
-    memchr::memmem::find(s.as_bytes(), needle.as_bytes())
+/// A substring searcher built once per needle (building one per call was a tenth of the
+/// parse time).
+macro_rules! finder {
+    ($needle:literal) => {{
+        static F: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($needle));
+        &*F
+    }};
 }
 
-/// The text between `open` and the next `close` after it.
-fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
-    let i = find(s, open)? + open.len();
-    let j = find(&s[i..], close)? + i;
+/// Where the finder's needle starts in `s`.
+fn find(s: &str, f: &memchr::memmem::Finder<'_>) -> Option<usize> {
+    f.find(s.as_bytes())
+}
+
+/// The text after the finder's needle up to the next `close` byte.
+fn between<'a>(s: &'a str, open: &memchr::memmem::Finder<'_>, close: u8) -> Option<&'a str> {
+    let i = find(s, open)? + open.needle().len();
+    let j = memchr::memchr(close, &s.as_bytes()[i..])? + i;
     s.get(i..j)
 }
 
@@ -41,7 +51,7 @@ impl Parser for Cisco {
             return;
         };
         let msg = &line[pct + 1..];
-        let Some(colon) = find(msg, ": ") else {
+        let Some(colon) = find(msg, finder!(b": ")) else {
             return;
         };
         let (tag, text) = (&msg[..colon], &msg[colon + 2..]);
@@ -113,14 +123,18 @@ impl Parser for Cisco {
             .map(str::to_owned);
         match kind {
             Kind::ClientJoin | Kind::ClientAuthFailure => {
-                r.user = between(text, "Username entry (", ")").map(str::to_owned);
-                r.ssid = between(text, "ssid (", ")").map(str::to_owned);
-                r.mac = find(text, "MAC: ")
+                r.user = between(text, finder!(b"Username entry ("), b')').map(str::to_owned);
+                r.ssid = between(text, finder!(b"ssid ("), b')').map(str::to_owned);
+                r.mac = find(text, finder!(b"MAC: "))
                     .and_then(|i| first_mac(&text[i + 5..]))
-                    .or_else(|| find(text, "mobile ").and_then(|i| first_mac(&text[i + 7..])))
-                    .or_else(|| between(text, "client (", ")").and_then(Mac::parse));
-                r.reason = find(text, "failure reason: ")
-                    .map(|i| text[i + 16..].trim_end_matches('.').to_owned());
+                    .or_else(|| {
+                        find(text, finder!(b"mobile ")).and_then(|i| first_mac(&text[i + 7..]))
+                    })
+                    .or_else(|| between(text, finder!(b"client ("), b')').and_then(Mac::parse));
+                if kind == Kind::ClientAuthFailure {
+                    r.reason = find(text, finder!(b"failure reason: "))
+                        .map(|i| text[i + 16..].trim_end_matches('.').to_owned());
+                }
                 if r.mac.is_none() {
                     out.push(Item::Malformed {
                         line: lineno,
@@ -130,8 +144,8 @@ impl Parser for Cisco {
                 }
             }
             _ => {
-                r.user = between(text, "admin user '", "'")
-                    .or_else(|| between(text, "[user: ", "]"))
+                r.user = between(text, finder!(b"admin user '"), b'\'')
+                    .or_else(|| between(text, finder!(b"[user: "), b']'))
                     .map(str::to_owned);
                 r.from = text
                     .find("' on ")
@@ -142,7 +156,7 @@ impl Parser for Cisco {
                             .unwrap_or("")
                             .to_owned()
                     })
-                    .or_else(|| between(text, "[Source: ", "]").map(str::to_owned))
+                    .or_else(|| between(text, finder!(b"[Source: "), b']').map(str::to_owned))
                     .filter(|f| !f.is_empty());
                 if r.user.is_none() {
                     out.push(Item::Malformed {
