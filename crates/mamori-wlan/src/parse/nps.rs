@@ -107,6 +107,69 @@ impl LastRequest {
     }
 }
 
+/// What the three NPS formats say about one packet, as text.
+struct Packet<'a> {
+    time: jiff::Timestamp,
+    packet_type: &'a str,
+    acct_status: &'a str,
+    user: &'a str,
+    /// The authenticator, in order of preference (friendly name, identifier, address).
+    nas: [&'a str; 3],
+    calling: &'a str,
+    called: &'a str,
+    eap_type: &'a str,
+    eap_friendly: &'a str,
+    auth_type: &'a str,
+    reason_code: &'a str,
+}
+
+impl LastRequest {
+    /// Turns a packet into a record: requests are remembered (they carry the identity),
+    /// decisions and accounting are emitted with what they lack filled from the request.
+    fn emit(&mut self, lineno: u64, p: &Packet<'_>, out: &mut Vec<Item>) {
+        let is_request = p.packet_type.trim() == "1";
+        let Some(kind) = kind(p.packet_type, p.acct_status).or(is_request.then_some(Kind::Accept))
+        else {
+            return;
+        };
+        let mut r = Record::new(p.time, kind);
+        r.user = Some(p.user.to_owned()).filter(|u| !u.is_empty());
+        r.nas = p
+            .nas
+            .iter()
+            .find(|n| !n.is_empty())
+            .map(|n| (*n).to_owned());
+        if !p.calling.is_empty() {
+            match Mac::parse(p.calling) {
+                Some(m) => r.mac = Some(m),
+                None => {
+                    return out.push(Item::Malformed {
+                        line: lineno,
+                        reason: "Calling-Station-Id is not a MAC".into(),
+                    });
+                }
+            }
+        }
+        if let Some((ap, ssid)) = Mac::parse_station(p.called) {
+            r.ap = Some(ap);
+            r.ssid = ssid;
+        }
+        r.method = method(p.eap_type, p.eap_friendly, p.auth_type);
+        if kind == Kind::Reject {
+            r.reason = reason_text(p.reason_code);
+        }
+        if is_request {
+            self.remember(&r);
+            return;
+        }
+        self.fill(&mut r);
+        out.push(Item::Record {
+            line: lineno,
+            record: r,
+        });
+    }
+}
+
 /// IAS format: `NAS-IP,User-Name,Record-Date,Record-Time,Service,Computer,` then
 /// `attribute-id,value` pairs.
 pub struct Ias {
@@ -146,45 +209,23 @@ impl Parser for Ias {
                 .map(|p| p[1].as_str())
                 .unwrap_or("")
         };
-        let is_request = attr("4136").trim() == "1";
-        let Some(kind) = kind(attr("4136"), attr("40")).or(is_request.then_some(Kind::Accept))
-        else {
-            return;
-        };
-        let mut r = Record::new(time, kind);
-        r.user = Some(f[1].clone()).filter(|u| !u.is_empty());
-        let nas = attr("4128");
-        r.nas = Some(if nas.is_empty() {
-            f[0].clone()
-        } else {
-            nas.to_owned()
-        })
-        .filter(|n| !n.is_empty());
-        if !attr("31").is_empty() {
-            match Mac::parse(attr("31")) {
-                Some(m) => r.mac = Some(m),
-                None => return out.push(bad("Calling-Station-Id is not a MAC")),
-            }
-        }
-        if let Some((ap, ssid)) = Mac::parse_station(attr("30")) {
-            r.ap = Some(ap);
-            r.ssid = ssid;
-        }
-        r.method = method("", "", attr("4127"));
-        if kind == Kind::Reject {
-            r.reason = reason_text(attr("4142"));
-        }
-        if is_request {
-            // The request carries User-Name and Calling-Station-Id; the decision that
-            // follows may not.
-            self.last.remember(&r);
-            return;
-        }
-        self.last.fill(&mut r);
-        out.push(Item::Record {
-            line: lineno,
-            record: r,
-        });
+        self.last.emit(
+            lineno,
+            &Packet {
+                time,
+                packet_type: attr("4136"),
+                acct_status: attr("40"),
+                user: &f[1],
+                nas: [attr("4128"), "", &f[0]],
+                calling: attr("31"),
+                called: attr("30"),
+                eap_type: "",
+                eap_friendly: "",
+                auth_type: attr("4127"),
+                reason_code: attr("4142"),
+            },
+            out,
+        );
     }
 }
 
@@ -224,41 +265,23 @@ impl Parser for Odbc {
         let Some(time) = self.clock.date_and_clock(col(3), col(4)) else {
             return out.push(bad("Record-Date/Record-Time unreadable"));
         };
-        let is_request = col(5).trim() == "1";
-        let Some(kind) = kind(col(5), col(32)).or(is_request.then_some(Kind::Accept)) else {
-            return;
-        };
-        let mut r = Record::new(time, kind);
-        r.user = Some(col(6).to_owned()).filter(|u| !u.is_empty());
-        r.nas = [col(17), col(12), col(13)]
-            .into_iter()
-            .find(|n| !n.is_empty())
-            .map(str::to_owned);
-        if !col(9).is_empty() {
-            match Mac::parse(col(9)) {
-                Some(m) => r.mac = Some(m),
-                None => return out.push(bad("Calling-Station-ID is not a MAC")),
-            }
-        }
-        if let Some((ap, ssid)) = Mac::parse_station(col(8)) {
-            r.ap = Some(ap);
-            r.ssid = ssid;
-        }
-        r.method = method(col(54), col(31), col(24));
-        if kind == Kind::Reject {
-            r.reason = reason_text(col(26));
-        }
-        if is_request {
-            // The request carries User-Name and Calling-Station-Id; the decision that
-            // follows may not.
-            self.last.remember(&r);
-            return;
-        }
-        self.last.fill(&mut r);
-        out.push(Item::Record {
-            line: lineno,
-            record: r,
-        });
+        self.last.emit(
+            lineno,
+            &Packet {
+                time,
+                packet_type: col(5),
+                acct_status: col(32),
+                user: col(6),
+                nas: [col(17), col(12), col(13)],
+                calling: col(9),
+                called: col(8),
+                eap_type: col(54),
+                eap_friendly: col(31),
+                auth_type: col(24),
+                reason_code: col(26),
+            },
+            out,
+        );
     }
 }
 
@@ -334,52 +357,27 @@ impl Parser for Dts {
         let Some(time) = self.clock.date_and_clock(date, time) else {
             return out.push(bad("no readable <Timestamp>".into()));
         };
-        let is_request = get("Packet-Type").trim() == "1";
-        let Some(kind) = kind(get("Packet-Type"), get("Acct-Status-Type"))
-            .or(is_request.then_some(Kind::Accept))
-        else {
-            return;
-        };
-        let mut r = Record::new(time, kind);
-        r.user = Some(get("User-Name").to_owned()).filter(|u| !u.is_empty());
-        r.nas = [
-            get("Client-Friendly-Name"),
-            get("NAS-Identifier"),
-            get("NAS-IP-Address"),
-        ]
-        .into_iter()
-        .find(|n| !n.is_empty())
-        .map(str::to_owned);
-        let calling = get("Calling-Station-Id");
-        if !calling.is_empty() {
-            match Mac::parse(calling) {
-                Some(m) => r.mac = Some(m),
-                None => return out.push(bad("Calling-Station-Id is not a MAC".into())),
-            }
-        }
-        if let Some((ap, ssid)) = Mac::parse_station(get("Called-Station-Id")) {
-            r.ap = Some(ap);
-            r.ssid = ssid;
-        }
-        r.method = method(
-            get("MS-Acct-EAP-Type"),
-            get("EAP-Friendly-Name"),
-            get("Authentication-Type"),
+        self.last.emit(
+            lineno,
+            &Packet {
+                time,
+                packet_type: get("Packet-Type"),
+                acct_status: get("Acct-Status-Type"),
+                user: get("User-Name"),
+                nas: [
+                    get("Client-Friendly-Name"),
+                    get("NAS-Identifier"),
+                    get("NAS-IP-Address"),
+                ],
+                calling: get("Calling-Station-Id"),
+                called: get("Called-Station-Id"),
+                eap_type: get("MS-Acct-EAP-Type"),
+                eap_friendly: get("EAP-Friendly-Name"),
+                auth_type: get("Authentication-Type"),
+                reason_code: get("Reason-Code"),
+            },
+            out,
         );
-        if kind == Kind::Reject {
-            r.reason = reason_text(get("Reason-Code"));
-        }
-        if is_request {
-            // The request carries User-Name and Calling-Station-Id; the decision that
-            // follows may not.
-            self.last.remember(&r);
-            return;
-        }
-        self.last.fill(&mut r);
-        out.push(Item::Record {
-            line: lineno,
-            record: r,
-        });
     }
 }
 
