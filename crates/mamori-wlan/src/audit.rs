@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::mac::Mac;
 use crate::parse::Format;
 use crate::record::{Kind, Method, Record};
-use crate::register::{Admin, Device, Staff, Terminal, TerminalStatus};
+use crate::register::{Admin, Device, DeviceKind, Staff, Terminal, TerminalStatus};
 
 /// `log_gap` findings listed per source.
 const MAX_GAPS_LISTED: usize = 100;
@@ -248,10 +248,20 @@ pub struct Auditor {
     admins: HashMap<String, usize>,
     devices: HashSet<String>,
     ssids: HashSet<String>,
+    /// Registered APs' MACs without the last 4 bits: an AP's BSSIDs (one per radio and SSID)
+    /// are its base MAC plus a small offset.
+    ap_radios: HashSet<[u8; 6]>,
     findings: BTreeMap<(FindingKind, Subject), Acc>,
     failures: HashMap<(usize, Subject), Vec<(Timestamp, Evidence)>>,
     seen: HashMap<usize, (u64, Timestamp, Timestamp)>,
     sources: Vec<SourceState>,
+}
+
+/// A MAC without its last 4 bits (the BSSID offset of an AP's radios).
+fn radio_prefix(m: Mac) -> [u8; 6] {
+    let mut b = m.0;
+    b[5] &= 0xF0;
+    b
 }
 
 fn lower(s: &str) -> String {
@@ -270,6 +280,7 @@ impl Auditor {
             admins: HashMap::new(),
             devices: HashSet::new(),
             ssids: HashSet::new(),
+            ap_radios: HashSet::new(),
             findings: BTreeMap::new(),
             failures: HashMap::new(),
             seen: HashMap::new(),
@@ -304,6 +315,11 @@ impl Auditor {
                 a.devices.insert(lower(&m.to_string()));
             }
             a.ssids.extend(d.ssids.iter().cloned());
+            if d.kind == DeviceKind::Ap
+                && let Some(m) = d.mac
+            {
+                a.ap_radios.insert(radio_prefix(m));
+            }
         }
         a.reg = reg;
         a
@@ -439,6 +455,23 @@ impl Auditor {
                     ..Subject::default()
                 },
                 format!("{nas} is not in the device register"),
+                r.time,
+                ev(),
+            );
+        }
+
+        // The AP (Called-Station-Id) must be a registered AP when the register lists AP MACs.
+        if let Some(ap) = r.ap
+            && !self.ap_radios.is_empty()
+            && !self.ap_radios.contains(&radio_prefix(ap))
+        {
+            self.add(
+                FindingKind::UnknownNas,
+                Subject {
+                    nas: Some(format!("AP {ap}")),
+                    ..Subject::default()
+                },
+                format!("AP {ap} is not in the device register"),
                 r.time,
                 ev(),
             );

@@ -318,3 +318,43 @@ fn failures_ssids_identities_and_gaps_follow_the_rules() {
         ]
     );
 }
+
+#[test]
+fn an_unregistered_ap_is_reported_and_a_registered_aps_bssids_are_not() {
+    use mamori_wlan::audit::FindingKind;
+    use mamori_wlan::register::{Device, DeviceKind};
+    use mamori_wlan::{Kind, Mac, Record};
+    let reg = Registers {
+        devices: vec![Device {
+            kind: DeviceKind::Ap,
+            name: "ap-3f-east".into(),
+            ip: String::new(),
+            mac: Mac::parse("00-10-A4-23-19-C0"),
+            ssids: vec![],
+            segment: String::new(),
+        }],
+        ..Registers::default()
+    };
+    let mut a = Auditor::new(Config::default(), reg);
+    let src = a.source("detail", Format::Detail);
+    for (i, ap) in [
+        "00-10-A4-23-19-C3",
+        "00-10-A4-23-19-CF",
+        "AA-AA-AA-00-00-01",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut r = Record::new("2026-11-23T01:00:00Z".parse().unwrap(), Kind::AcctStart);
+        r.ap = Mac::parse(ap);
+        a.record(src, "detail-20261123", i as u64 + 1, &r);
+    }
+    let r = a.finish();
+    let unknown: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::UnknownNas)
+        .map(|f| f.subject.nas.clone().unwrap())
+        .collect();
+    assert_eq!(unknown, ["AP AA-AA-AA-00-00-01"]);
+}
