@@ -145,6 +145,19 @@ impl Session {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        match self.try_call(method, path, body).await {
+            Ok(v) => v,
+            Err(e) => panic!("webdriver {path}: {e}"),
+        }
+    }
+
+    /// A WebDriver command; its error (e.g. a stale element while the page changes) as `Err`.
+    async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let mut req = self.http.request(method, format!("{}{path}", self.url));
         if let Some(b) = body {
             req = req.json(&b);
@@ -157,12 +170,12 @@ impl Session {
             .await
             .expect("webdriver JSON");
         if let Some(err) = v["value"]["error"].as_str() {
-            panic!(
-                "webdriver {path}: {err}: {}",
+            return Err(format!(
+                "{err}: {}",
                 v["value"]["message"].as_str().unwrap_or_default()
-            );
+            ));
         }
-        v["value"].clone()
+        Ok(v["value"].clone())
     }
 
     pub async fn goto(&self, url: &str) {
@@ -273,12 +286,26 @@ impl Session {
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let found = self.find_all(css).await;
-            if let Some(e) = found.first() {
-                let text = self.element_text(e).await;
-                if text.contains(needle) {
-                    return text;
-                }
+            // The page may change between finding and reading: a stale element is retried.
+            let found = self
+                .try_call(
+                    reqwest::Method::POST,
+                    "/elements",
+                    Some(json!({ "using": "css selector", "value": css })),
+                )
+                .await
+                .ok();
+            let first = found
+                .as_ref()
+                .and_then(|v| v.as_array()?.first()?[ELEMENT].as_str().map(str::to_owned));
+            if let Some(id) = first
+                && let Ok(v) = self
+                    .try_call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+                    .await
+                && let Some(text) = v.as_str()
+                && text.contains(needle)
+            {
+                return text.to_owned();
             }
             assert!(
                 Instant::now() < deadline,
