@@ -268,8 +268,9 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
 
     // 8. The English toggle keeps the page and translates it.
     b.click("a[hreflang=en]").await;
+    // The address is /audit before and after: wait for the English page itself.
+    b.wait_for_text("h1", "Audit trail").await;
     b.wait_for_url("/audit").await;
-    assert_eq!(b.text("h1").await, "Audit trail");
     assert!(
         b.text("#chain-status")
             .await
