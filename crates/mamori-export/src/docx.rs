@@ -9,14 +9,14 @@ use mamori_catalog::Level;
 use crate::ExportError;
 use crate::spec::{Piece, Spec};
 
-pub(crate) const FONT_JA: &str = "IPAexMincho";
-pub(crate) const FONT_JA_GOTHIC: &str = "IPAexGothic";
+const FONT_JA: &str = "IPAexMincho";
+const FONT_JA_GOTHIC: &str = "IPAexGothic";
 /// A4 portrait in twentieths of a point, with 20 mm margins.
-pub(crate) const A4: (u32, u32) = (11906, 16838);
-pub(crate) const MARGIN: i32 = 1134;
-pub(crate) const TEXT_WIDTH: usize = (A4.0 as usize) - 2 * (MARGIN as usize);
+const A4: (u32, u32) = (11906, 16838);
+const MARGIN: i32 = 1134;
+const TEXT_WIDTH: usize = (A4.0 as usize) - 2 * (MARGIN as usize);
 
-pub(crate) fn heading(id: &str, name: &str, size_half_points: usize) -> Style {
+fn heading(id: &str, name: &str, size_half_points: usize) -> Style {
     Style::new(id, StyleType::Paragraph)
         .name(name)
         .based_on("Normal")
@@ -72,26 +72,7 @@ pub(crate) fn table(headers: &[&str], widths: &[usize], rows: Vec<Vec<String>>) 
 pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
     let l = spec.labels;
     let paren = |s: &str| crate::markdown::paren(spec, s);
-    let mut doc = Docx::new()
-        .page_size(A4.0, A4.1)
-        .page_margin(
-            PageMargin::new()
-                .top(MARGIN)
-                .bottom(MARGIN)
-                .left(MARGIN)
-                .right(MARGIN),
-        )
-        .default_fonts(
-            RunFonts::new()
-                .east_asia(FONT_JA)
-                .ascii(FONT_JA)
-                .hi_ansi(FONT_JA),
-        )
-        .default_size(21)
-        .add_style(heading("Title", "Title", 36))
-        .add_style(heading("Heading1", "heading 1", 28).outline_lvl(0))
-        .add_style(heading("Heading2", "heading 2", 24).outline_lvl(1))
-        .add_style(heading("Heading3", "heading 3", 22).outline_lvl(2));
+    let mut doc = a4_document();
 
     doc = doc.add_paragraph(
         Paragraph::new()
@@ -237,6 +218,36 @@ pub(crate) fn render(spec: &Spec) -> Result<Vec<u8>, ExportError> {
         );
     }
 
+    pack(doc)
+}
+
+/// An empty A4 document with 20 mm margins, the Japanese fonts and the heading styles
+/// (Title, Heading1–3) every mamori document uses.
+pub(crate) fn a4_document() -> Docx {
+    Docx::new()
+        .page_size(A4.0, A4.1)
+        .page_margin(
+            PageMargin::new()
+                .top(MARGIN)
+                .bottom(MARGIN)
+                .left(MARGIN)
+                .right(MARGIN),
+        )
+        .default_fonts(
+            RunFonts::new()
+                .east_asia(FONT_JA)
+                .ascii(FONT_JA)
+                .hi_ansi(FONT_JA),
+        )
+        .default_size(21)
+        .add_style(heading("Title", "Title", 36))
+        .add_style(heading("Heading1", "heading 1", 28).outline_lvl(0))
+        .add_style(heading("Heading2", "heading 2", 24).outline_lvl(1))
+        .add_style(heading("Heading3", "heading 3", 22).outline_lvl(2))
+}
+
+/// The .docx bytes of a finished document.
+pub(crate) fn pack(doc: Docx) -> Result<Vec<u8>, ExportError> {
     let mut buf = std::io::Cursor::new(Vec::new());
     doc.build()
         .pack(&mut buf)

@@ -2,7 +2,7 @@
 //! with their SHA-256, the summary, findings by severity with evidence, registered versus
 //! seen terminals, and a sign-off block for the reviewer and the 総括責任者.
 
-use docx_rs::{AlignmentType, Docx, PageMargin, Paragraph, Run, RunFonts};
+use docx_rs::{AlignmentType, Paragraph, Run};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -11,7 +11,7 @@ use mamori_wlan::register::TerminalStatus;
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 
 use crate::ExportError;
-use crate::docx::{A4, FONT_JA, MARGIN, heading, para, table};
+use crate::docx::{a4_document, pack, para, table};
 use crate::wareki::date_with_wareki;
 use crate::xlsx::setup_sheet;
 
@@ -282,24 +282,7 @@ pub fn wlan_report_xlsx(r: &Report, tz: &TimeZone, date: Date) -> Result<Vec<u8>
 
 /// The report as a Word document for the file: the same content as the workbook.
 pub fn wlan_report_docx(r: &Report, tz: &TimeZone, date: Date) -> Result<Vec<u8>, ExportError> {
-    let mut doc = Docx::new()
-        .page_size(A4.0, A4.1)
-        .page_margin(
-            PageMargin::new()
-                .top(MARGIN)
-                .bottom(MARGIN)
-                .left(MARGIN)
-                .right(MARGIN),
-        )
-        .default_fonts(
-            RunFonts::new()
-                .east_asia(FONT_JA)
-                .ascii(FONT_JA)
-                .hi_ansi(FONT_JA),
-        )
-        .default_size(21)
-        .add_style(heading("Title", "Title", 36))
-        .add_style(heading("Heading1", "heading 1", 28).outline_lvl(0));
+    let mut doc = a4_document();
     doc = doc.add_paragraph(
         Paragraph::new()
             .add_run(Run::new().add_text(TITLE))
@@ -415,9 +398,5 @@ pub fn wlan_report_docx(r: &Report, tz: &TimeZone, date: Date) -> Result<Vec<u8>
             ],
         ],
     ));
-    let mut buf = std::io::Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut buf)
-        .map_err(|e| ExportError::Docx(e.to_string()))?;
-    Ok(buf.into_inner())
+    pack(doc)
 }
