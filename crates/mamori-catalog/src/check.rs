@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::load::Diagnostic;
-use crate::model::{Catalog, Level, LevelText, Loc, Localized};
+use crate::model::{Catalog, ItemRef, Level, LevelText, Loc, Localized};
 
 /// Checks one catalog; returns every problem found, in file order.
 pub fn check_catalog(c: &Catalog) -> Vec<Diagnostic> {
@@ -34,6 +34,29 @@ pub fn check_catalog(c: &Catalog) -> Vec<Diagnostic> {
     );
     unique(c.groups.iter().map(|s| (&s.id, &s.loc)), "group", &mut err);
     unique(c.items.iter().map(|s| (&s.id, &s.loc)), "item", &mut err);
+
+    let mut measure_numbers: BTreeMap<u8, &Loc> = BTreeMap::new();
+    for m in &c.measures {
+        let f = format!("measure[{}]", m.number);
+        if m.number == 0 {
+            err(&m.loc, format!("{f}.number"), "numbers start at 1".into());
+        }
+        if let Some(prev) = measure_numbers.get(&m.number) {
+            err(
+                &m.loc,
+                format!("{f}.number"),
+                format!("duplicate measure number (first defined at {prev})"),
+            );
+        } else {
+            measure_numbers.insert(m.number, &m.loc);
+        }
+        check_localized(&m.name, &m.loc, &format!("{f}.name"), &mut err);
+        duplicates(
+            m.implements.iter().map(|r| (r, &m.loc)),
+            &format!("{f}.implements"),
+            &mut err,
+        );
+    }
 
     let sources: HashSet<&str> = c.sources.iter().map(|s| s.id.as_str()).collect();
     let conditions: HashSet<&str> = c.conditions.iter().map(|s| s.id.as_str()).collect();
@@ -104,9 +127,83 @@ pub fn check_catalog(c: &Catalog) -> Vec<Diagnostic> {
         }
     }
 
+    for m in &c.measures {
+        if !sources.contains(m.source.doc.as_str()) {
+            err(
+                &m.loc,
+                format!("measure[{}].source.doc", m.number),
+                format!("unknown source `{}`", m.source.doc),
+            );
+        }
+    }
+
+    // In a catalog without levels, 区分 is stated on every row or on none.
+    let first_with_obligation = c.items.iter().find(|i| i.obligation.is_some());
+
     for item in &c.items {
         let f = format!("item[{}]", item.id);
         check_localized(&item.title, &item.loc, &format!("{f}.title"), &mut err);
+        if let Some(text) = &item.requirement {
+            check_localized(text, &item.loc, &format!("{f}.requirement"), &mut err);
+        } else if c.levels.is_empty() {
+            err(
+                &item.loc,
+                format!("{f}.requirement"),
+                "missing: an item of a catalog without levels states its requirement text".into(),
+            );
+        }
+        if let Some(text) = &item.remarks {
+            check_localized(text, &item.loc, &format!("{f}.remarks"), &mut err);
+        }
+        if c.levels.is_empty()
+            && item.obligation.is_none()
+            && let Some(first) = first_with_obligation
+        {
+            err(
+                &item.loc,
+                format!("{f}.obligation"),
+                format!(
+                    "missing: state it on every item or on none (item `{}` at {} states one)",
+                    first.id, first.loc
+                ),
+            );
+        }
+        for (n, loc) in item.measures.iter().zip(&item.measures_locs) {
+            if !measure_numbers.contains_key(n) {
+                err(
+                    loc,
+                    format!("{f}.measures"),
+                    format!(
+                        "catalog `{}` has no measure {n} (defined: {})",
+                        c.id,
+                        if measure_numbers.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            measure_numbers
+                                .keys()
+                                .map(u8::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    ),
+                );
+            }
+        }
+        duplicates(
+            item.measures.iter().zip(&item.measures_locs),
+            &format!("{f}.measures"),
+            &mut err,
+        );
+        duplicates(
+            item.implements.iter().zip(&item.implements_locs),
+            &format!("{f}.implements"),
+            &mut err,
+        );
+        duplicates(
+            item.twins.iter().zip(&item.twins_locs),
+            &format!("{f}.twins"),
+            &mut err,
+        );
         if let Some(g) = &item.group
             && !groups.contains_key(g.as_str())
         {
@@ -206,6 +303,87 @@ pub fn check_catalog(c: &Catalog) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Checks the references between catalogs: every `implements`, `twins` and measure
+/// `implements` entry names an existing item, and a twin lives in another catalog.
+pub(crate) fn check_references(catalogs: &[Catalog]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut err = |loc: &Loc, field: String, message: String| {
+        out.push(Diagnostic {
+            loc: loc.clone(),
+            field,
+            message,
+        })
+    };
+    let resolve = |r: &ItemRef| -> Result<(), String> {
+        let Some(target) = catalogs.iter().find(|c| c.id == r.catalog) else {
+            return Err(format!(
+                "`{r}`: no catalog `{}` (loaded: {})",
+                r.catalog,
+                catalogs
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        };
+        if target.item(&r.item).is_none() {
+            return Err(format!(
+                "`{r}`: catalog `{}` has no item `{}`",
+                r.catalog, r.item
+            ));
+        }
+        Ok(())
+    };
+    for c in catalogs {
+        for m in &c.measures {
+            for r in &m.implements {
+                if let Err(msg) = resolve(r) {
+                    err(&m.loc, format!("measure[{}].implements", m.number), msg);
+                }
+            }
+        }
+        for item in &c.items {
+            let f = format!("item[{}]", item.id);
+            for (r, loc) in item.implements.iter().zip(&item.implements_locs) {
+                if let Err(msg) = resolve(r) {
+                    err(loc, format!("{f}.implements"), msg);
+                }
+            }
+            for (r, loc) in item.twins.iter().zip(&item.twins_locs) {
+                if r.catalog == c.id {
+                    err(
+                        loc,
+                        format!("{f}.twins"),
+                        format!(
+                            "`{r}`: a twin is the same requirement in another catalog, not in `{}`",
+                            c.id
+                        ),
+                    );
+                } else if let Err(msg) = resolve(r) {
+                    err(loc, format!("{f}.twins"), msg);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Reports entries listed twice in one list.
+fn duplicates<'a, T: PartialEq + std::fmt::Display + 'a>(
+    entries: impl Iterator<Item = (&'a T, &'a Loc)>,
+    field: &str,
+    err: &mut impl FnMut(&Loc, String, String),
+) {
+    let mut seen: Vec<&T> = Vec::new();
+    for (x, loc) in entries {
+        if seen.contains(&x) {
+            err(loc, field.to_owned(), format!("`{x}` is listed twice"));
+        } else {
+            seen.push(x);
+        }
+    }
 }
 
 fn unique<'a>(

@@ -16,8 +16,8 @@ pub use check::check_catalog;
 pub use expr::{Condition, Expr, ExprError};
 pub use load::{Diagnostic, Fragment, Locator, Mode, SCHEMA_VERSION, parse_file};
 pub use model::{
-    Catalog, Group, Item, JudgmentCondition, Lang, Level, LevelDef, LevelText, Loc, Localized,
-    RecommendationRule, Selector, Source, SourceRef, Viewpoint,
+    Catalog, Group, Item, ItemRef, JudgmentCondition, Lang, Level, LevelDef, LevelText, Loc,
+    Localized, Measure, Obligation, RecommendationRule, Selector, Source, SourceRef, Viewpoint,
 };
 pub use set::{BUILTIN, CatalogSet, LoadError};
 pub use text::{Segment, placeholders, segments};

@@ -9,8 +9,8 @@ use toml::Spanned;
 
 use crate::expr::Condition;
 use crate::model::{
-    Catalog, Group, Item, JudgmentCondition, Level, LevelDef, LevelText, Loc, Localized,
-    RecommendationRule, Selector, Source, SourceRef, Viewpoint,
+    Catalog, Group, Item, ItemRef, JudgmentCondition, Level, LevelDef, LevelText, Loc, Localized,
+    Measure, Obligation, RecommendationRule, Selector, Source, SourceRef, Viewpoint,
 };
 
 /// The catalog file format this build reads.
@@ -119,6 +119,8 @@ struct RawFile {
     group: Vec<Spanned<RawGroup>>,
     #[serde(default)]
     item: Vec<Spanned<RawItem>>,
+    #[serde(default)]
+    measure: Vec<Spanned<RawMeasure>>,
 }
 
 #[derive(Deserialize)]
@@ -191,6 +193,25 @@ struct RawItem {
     #[serde(default)]
     levels: BTreeMap<String, Spanned<RawLevel>>,
     recommend: Option<RawRule>,
+    obligation: Option<Spanned<String>>,
+    requirement: Option<Localized>,
+    remarks: Option<Localized>,
+    #[serde(default)]
+    implements: Vec<Spanned<String>>,
+    #[serde(default)]
+    twins: Vec<Spanned<String>>,
+    #[serde(default)]
+    measures: Vec<Spanned<u8>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeasure {
+    number: Spanned<u8>,
+    name: Localized,
+    #[serde(default)]
+    implements: Vec<Spanned<String>>,
+    source: RawSourceRef,
 }
 
 #[derive(Deserialize)]
@@ -342,6 +363,7 @@ fn convert(l: &Locator, raw: RawFile, diags: &mut Vec<Diagnostic>) -> Fragment {
         conditions: Vec::new(),
         groups: Vec::new(),
         items: Vec::new(),
+        measures: Vec::new(),
         origins: vec![l.file.to_string()],
         loc: catalog_loc,
     };
@@ -494,7 +516,37 @@ fn convert(l: &Locator, raw: RawFile, diags: &mut Vec<Diagnostic>) -> Fragment {
                 &mut err,
             )
         });
+        let obligation = it.obligation.as_ref().and_then(|o| {
+            let parsed = Obligation::parse(o.get_ref());
+            if parsed.is_none() {
+                err(
+                    l.at(o),
+                    format!("item[{id}].obligation"),
+                    format!(
+                        "unknown obligation `{}` (expected `required`, `recommended` or `as-needed`, or 必須/推奨/必要に応じて検討)",
+                        o.get_ref()
+                    ),
+                );
+            }
+            parsed
+        });
+        let (implements, implements_locs) = item_refs(
+            l,
+            &it.implements,
+            &format!("item[{id}].implements"),
+            &mut err,
+        );
+        let (twins, twins_locs) = item_refs(l, &it.twins, &format!("item[{id}].twins"), &mut err);
         catalog.items.push(Item {
+            obligation,
+            requirement: it.requirement,
+            remarks: it.remarks,
+            implements,
+            twins,
+            measures: it.measures.iter().map(|m| *m.get_ref()).collect(),
+            implements_locs,
+            twins_locs,
+            measures_locs: it.measures.iter().map(|m| l.at(m)).collect(),
             loc: l.at(&it.id),
             condition_loc,
             group_loc: it.group.as_ref().map_or_else(|| l.at(&it.id), |g| l.at(g)),
@@ -510,11 +562,65 @@ fn convert(l: &Locator, raw: RawFile, diags: &mut Vec<Diagnostic>) -> Fragment {
         });
     }
 
+    let mut numbers = HashSet::new();
+    for m in raw.measure {
+        let m = m.into_inner();
+        let n = *m.number.get_ref();
+        if !numbers.insert(n) {
+            err(
+                l.at(&m.number),
+                format!("measure[{n}].number"),
+                "duplicate measure number in this file".into(),
+            );
+        }
+        let (implements, _) = item_refs(
+            l,
+            &m.implements,
+            &format!("measure[{n}].implements"),
+            &mut err,
+        );
+        catalog.measures.push(Measure {
+            number: n,
+            name: m.name,
+            implements,
+            source: source_ref(m.source),
+            loc: l.at(&m.number),
+        });
+    }
+
     Fragment {
         mode,
         catalog,
         header_set,
     }
+}
+
+/// Parses `catalog:item` references, reporting malformed ones; returns them with their places.
+fn item_refs(
+    l: &Locator,
+    raw: &[Spanned<String>],
+    field: &str,
+    err: &mut impl FnMut(Loc, String, String),
+) -> (Vec<ItemRef>, Vec<Loc>) {
+    let mut refs = Vec::new();
+    let mut locs = Vec::new();
+    for r in raw {
+        match ItemRef::parse(r.get_ref()) {
+            Some(parsed) => {
+                refs.push(parsed);
+                locs.push(l.at(r));
+            }
+            None => err(
+                l.at(r),
+                field.to_owned(),
+                format!(
+                    "`{}` is not an item reference (expected `CATALOG:ITEM`, e.g. `ppc-safety:2Fd`)",
+                    r.get_ref()
+                ),
+            ),
+        }
+    }
+    (refs, locs)
 }
 
 fn source_ref(r: RawSourceRef) -> SourceRef {

@@ -292,6 +292,105 @@ impl Default for RecommendationRule {
     }
 }
 
+/// 区分 of a requirement: how binding it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Obligation {
+    /// 必須
+    Required,
+    /// 推奨
+    Recommended,
+    /// 必要に応じて検討
+    AsNeeded,
+}
+
+impl Obligation {
+    /// In report order.
+    pub const ALL: [Obligation; 3] = [
+        Obligation::Required,
+        Obligation::Recommended,
+        Obligation::AsNeeded,
+    ];
+
+    /// The machine spelling used in files and JSON: `required`, `recommended`, `as-needed`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Obligation::Required => "required",
+            Obligation::Recommended => "recommended",
+            Obligation::AsNeeded => "as-needed",
+        }
+    }
+
+    /// The name used in the source documents and the Japanese UI.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Obligation::Required, Lang::Ja) => "必須",
+            (Obligation::Recommended, Lang::Ja) => "推奨",
+            (Obligation::AsNeeded, Lang::Ja) => "必要に応じて検討",
+            (Obligation::Required, Lang::En) => "Mandatory",
+            (Obligation::Recommended, Lang::En) => "Recommended",
+            (Obligation::AsNeeded, Lang::En) => "Consider as needed",
+        }
+    }
+
+    /// Accepts the machine spelling and the Japanese names (必須/推奨/必要に応じて検討).
+    pub fn parse(s: &str) -> Option<Obligation> {
+        match s.trim() {
+            "required" | "必須" => Some(Obligation::Required),
+            "recommended" | "推奨" => Some(Obligation::Recommended),
+            "as-needed" | "必要に応じて検討" => Some(Obligation::AsNeeded),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Obligation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// A reference to an item of a (possibly other) catalog, spelled `catalog:item` in files.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ItemRef {
+    pub catalog: String,
+    pub item: String,
+}
+
+impl ItemRef {
+    /// Parses `catalog:item`; both parts non-empty, without spaces or further colons.
+    pub fn parse(s: &str) -> Option<ItemRef> {
+        let (catalog, item) = s.trim().split_once(':')?;
+        let ok = |p: &str| !p.is_empty() && !p.contains(':') && !p.contains(char::is_whitespace);
+        if ok(catalog) && ok(item) {
+            Some(ItemRef {
+                catalog: catalog.to_owned(),
+                item: item.to_owned(),
+            })
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for ItemRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.catalog, self.item)
+    }
+}
+
+/// A numbered measure of a catalog's overview diagram (①–⑩ in the My Number WLAN image).
+#[derive(Debug, Clone, Serialize)]
+pub struct Measure {
+    pub number: u8,
+    pub name: Localized,
+    /// Items of other catalogs (e.g. PPC safety-management measures) this measure carries out.
+    pub implements: Vec<ItemRef>,
+    pub source: SourceRef,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
 /// One requirement or control of a catalog.
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
@@ -305,6 +404,18 @@ pub struct Item {
     pub levels: BTreeMap<Level, LevelDef>,
     /// A per-item override of the catalog's recommendation rule.
     pub recommend: Option<RecommendationRule>,
+    /// 区分 (必須/推奨/必要に応じて検討), for catalogs whose rows carry one.
+    pub obligation: Option<Obligation>,
+    /// The requirement text, for catalogs without levels.
+    pub requirement: Option<Localized>,
+    /// 備考: remarks the source gives on the row.
+    pub remarks: Option<Localized>,
+    /// Items (usually of another catalog) this item carries out, e.g. `ppc-safety:2Fd`.
+    pub implements: Vec<ItemRef>,
+    /// The same requirement in another catalog, e.g. `wlan-lgwan:LG-01`.
+    pub twins: Vec<ItemRef>,
+    /// Numbers of the measures of the same catalog (`Catalog::measures`) this item belongs to.
+    pub measures: Vec<u8>,
     #[serde(skip)]
     pub loc: Loc,
     #[serde(skip)]
@@ -313,6 +424,15 @@ pub struct Item {
     pub group_loc: Loc,
     #[serde(skip)]
     pub source_loc: Loc,
+    /// Where each entry of `implements` was written.
+    #[serde(skip)]
+    pub implements_locs: Vec<Loc>,
+    /// Where each entry of `twins` was written.
+    #[serde(skip)]
+    pub twins_locs: Vec<Loc>,
+    /// Where each entry of `measures` was written.
+    #[serde(skip)]
+    pub measures_locs: Vec<Loc>,
 }
 
 impl Item {
@@ -349,6 +469,8 @@ pub struct Catalog {
     pub conditions: Vec<JudgmentCondition>,
     pub groups: Vec<Group>,
     pub items: Vec<Item>,
+    /// The numbered measures of the catalog's overview diagram, if it has one.
+    pub measures: Vec<Measure>,
     /// The files this catalog was assembled from (built-in names or user paths).
     pub origins: Vec<String>,
     #[serde(skip)]
@@ -370,6 +492,10 @@ impl Catalog {
 
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
+    }
+
+    pub fn measure(&self, n: u8) -> Option<&Measure> {
+        self.measures.iter().find(|m| m.number == n)
     }
 
     /// The chain of groups from the top category down to the item's own group.

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use crate::check::check_catalog;
+use crate::check::{check_catalog, check_references};
 use crate::load::{Diagnostic, Fragment, Mode, parse_file};
-use crate::model::Catalog;
+use crate::model::{Catalog, Item, ItemRef};
 
 /// The catalogs compiled into the binary, as (file name, text).
 pub const BUILTIN: &[(&str, &str)] = &[("builtin:sbd.toml", include_str!("../catalogs/sbd.toml"))];
@@ -69,11 +69,25 @@ impl CatalogSet {
         for c in &catalogs {
             diags.extend(check_catalog(c));
         }
+        diags.extend(check_references(&catalogs));
         if diags.is_empty() {
             Ok(CatalogSet { catalogs })
         } else {
             Err(LoadError::Invalid(diags))
         }
+    }
+
+    /// Cross-catalog references (`implements`, `twins`, measure `implements`) that do not
+    /// resolve. Empty for a set built by [`CatalogSet::from_files`], which refuses such sets;
+    /// `mamori catalog check` reports these problems through it.
+    pub fn check_references(&self) -> Vec<Diagnostic> {
+        check_references(&self.catalogs)
+    }
+
+    /// Resolves a `catalog:item` reference.
+    pub fn resolve(&self, r: &ItemRef) -> Option<(&Catalog, &Item)> {
+        let c = self.get(&r.catalog)?;
+        c.item(&r.item).map(|i| (c, i))
     }
 
     pub fn get(&self, id: &str) -> Option<&Catalog> {
@@ -157,6 +171,7 @@ fn merge(catalogs: &mut Vec<Catalog>, fragment: Fragment, diags: &mut Vec<Diagno
             upsert(&mut old.conditions, new.conditions, |s| s.id.clone());
             upsert(&mut old.groups, new.groups, |s| s.id.clone());
             upsert(&mut old.items, new.items, |s| s.id.clone());
+            upsert(&mut old.measures, new.measures, |m| m.number.to_string());
             old.origins.extend(new.origins);
         }
     }

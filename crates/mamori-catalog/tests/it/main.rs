@@ -261,7 +261,7 @@ fn toml_errors_name_line_and_field() {
     check(
         &GOOD_ITEM.replace("title = {", "titel = {"),
         &[
-            "t.toml:30:1: titel: unknown field `titel`, expected one of `id`, `group`, `title`, `condition`, `source`, `notes`, `levels`, `recommend`",
+            "t.toml:30:1: titel: unknown field `titel`, expected one of `id`, `group`, `title`, `condition`, `source`, `notes`, `levels`, `recommend`, `obligation`, `requirement`, `remarks`, `implements`, `twins`, `measures`",
         ],
     );
     let d = diagnostics(&[("bad.toml", "schema = 1\n[catalog\nid = \"x\"\n")]);
