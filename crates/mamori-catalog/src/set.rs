@@ -7,7 +7,17 @@ use crate::load::{Diagnostic, Fragment, Mode, parse_file};
 use crate::model::{Catalog, Item, ItemRef};
 
 /// The catalogs compiled into the binary, as (file name, text).
-pub const BUILTIN: &[(&str, &str)] = &[("builtin:sbd.toml", include_str!("../catalogs/sbd.toml"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("builtin:sbd.toml", include_str!("../catalogs/sbd.toml")),
+    (
+        "builtin:ppc-safety.toml",
+        include_str!("../catalogs/ppc-safety.toml"),
+    ),
+    (
+        "builtin:wlan-lgwan.toml",
+        include_str!("../catalogs/wlan-lgwan.toml"),
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
