@@ -38,6 +38,13 @@ choices!(
         ManageUsers => "manage_users",
         /// Change the organisation's settings.
         ManageSettings => "manage_settings",
+        /// Create compliance assessments; record results, evidence and remediation; submit
+        /// them for review.
+        EditAssessments => "edit_assessments",
+        /// Return an assessment in review to draft, or sign it off (locking it).
+        SignOffAssessments => "sign_off_assessments",
+        /// Download evidence files attached to assessments.
+        ViewEvidence => "view_evidence",
     }
 );
 
@@ -49,10 +56,20 @@ impl Role {
             Role::Admin => true,
             Role::SecurityOfficer => matches!(
                 p,
-                View | EditSystems | EditSbd | ManageDepartments | ViewAudit | ViewUsers
+                View | EditSystems
+                    | EditSbd
+                    | ManageDepartments
+                    | ViewAudit
+                    | ViewUsers
+                    | EditAssessments
+                    | SignOffAssessments
+                    | ViewEvidence
             ),
-            Role::Assessor => matches!(p, View | EditSystems | EditSbd),
-            Role::Auditor => matches!(p, View | ViewAudit | ViewUsers),
+            Role::Assessor => matches!(
+                p,
+                View | EditSystems | EditSbd | EditAssessments | ViewEvidence
+            ),
+            Role::Auditor => matches!(p, View | ViewAudit | ViewUsers | ViewEvidence),
             Role::Viewer => matches!(p, View),
         }
     }
@@ -63,7 +80,10 @@ impl Role {
             self.can(*p)
                 && !matches!(
                     p,
-                    Permission::View | Permission::ViewAudit | Permission::ViewUsers
+                    Permission::View
+                        | Permission::ViewAudit
+                        | Permission::ViewUsers
+                        | Permission::ViewEvidence
                 )
         })
     }
@@ -77,11 +97,11 @@ mod tests {
     fn matrix() {
         // Rows: roles; columns: permissions in declaration order.
         let expect = [
-            (Role::Admin, "11111111"),
-            (Role::SecurityOfficer, "11111100"),
-            (Role::Assessor, "11100000"),
-            (Role::Auditor, "10001100"),
-            (Role::Viewer, "10000000"),
+            (Role::Admin, "11111111111"),
+            (Role::SecurityOfficer, "11111100111"),
+            (Role::Assessor, "11100000101"),
+            (Role::Auditor, "10001100001"),
+            (Role::Viewer, "10000000000"),
         ];
         for (role, row) in expect {
             let got: String = Permission::ALL

@@ -249,7 +249,7 @@ pub struct Counts {
 
 #[derive(Debug, Clone)]
 pub struct AppDb {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 fn bad(column: &str, value: &str) -> StoreError {
@@ -384,7 +384,7 @@ fn limit_offset(page: u32, per_page: u32) -> String {
 }
 
 /// Appends one audit entry inside `tx`, chained to the last stored one.
-async fn audit(
+pub(crate) async fn audit(
     tx: &mut Transaction<'_, Sqlite>,
     actor: &Actor,
     action: &str,
@@ -458,7 +458,7 @@ impl AppDb {
         self.pool.close().await;
     }
 
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    pub(crate) async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 

@@ -2,6 +2,8 @@
 //! `migrations/<backend>/<database>/` and are embedded and run when a database is opened.
 
 pub mod app;
+pub mod assess;
+pub mod evidence_store;
 pub mod scan_state;
 
 use std::path::Path;

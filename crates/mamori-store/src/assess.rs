@@ -1,0 +1,662 @@
+//! Persistence of compliance assessments (see `mamori-assess`): the assessment, its results,
+//! remediation and evidence rows. Every change is one write transaction with its audit entry,
+//! and is refused unless the assessment is a draft (the schema's triggers refuse any change to
+//! a signed-off assessment as well).
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use mamori_assess::{
+    Assessment, Evidence, EvidenceKind, FileRef, ItemResult, Outcome, Remediation,
+    RemediationStatus, State, Target,
+};
+use mamori_model::Segment;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+
+use crate::StoreError;
+use crate::app::{Actor, AppDb, audit};
+
+/// What a new assessment starts from.
+#[derive(Debug, Clone)]
+pub struct NewAssessment {
+    pub title: String,
+    pub catalog: String,
+    pub target: Target,
+    pub date: Date,
+    pub evidence_max_age_days: u32,
+    /// Copy results, remediation and evidence references from this assessment.
+    pub copy_from: Option<i64>,
+}
+
+/// A row of the assessment list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AssessmentSummary {
+    pub id: i64,
+    pub title: String,
+    pub catalog: String,
+    pub target_kind: String,
+    pub segment: Option<String>,
+    pub system_id: Option<i64>,
+    pub system_name: Option<String>,
+    pub date: String,
+    pub state: State,
+    pub version_no: u32,
+    pub previous: Option<i64>,
+    pub updated_at: String,
+    /// Results recorded (not 未評価).
+    pub assessed: i64,
+    pub evidence: i64,
+}
+
+/// A new evidence item (the file, if any, is already in the evidence store).
+#[derive(Debug, Clone)]
+pub struct NewEvidence {
+    pub kind: EvidenceKind,
+    pub title: String,
+    pub url: Option<String>,
+    pub note: String,
+    pub file: Option<FileRef>,
+    pub analyzer: Option<String>,
+    pub added_on: Date,
+}
+
+fn bad(column: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("unexpected {column} value {value:?}"))
+}
+
+fn date(column: &str, s: &str) -> Result<Date, StoreError> {
+    s.parse::<Date>().map_err(|_| bad(column, s))
+}
+
+fn state_of(s: &str) -> Result<State, StoreError> {
+    State::parse(s).ok_or_else(|| bad("state", s))
+}
+
+fn is_locked_error(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.message().contains("signed off"))
+}
+
+/// Maps a trigger refusal to `Conflict("state")`.
+fn locked(e: sqlx::Error) -> StoreError {
+    if is_locked_error(&e) {
+        StoreError::Conflict("state".into())
+    } else {
+        StoreError::Sql(e)
+    }
+}
+
+/// Reads the state in the transaction; anything but a draft is refused.
+async fn draft(tx: &mut Transaction<'_, Sqlite>, id: i64) -> Result<(), StoreError> {
+    let state: Option<String> = sqlx::query_scalar("SELECT state FROM assessments WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match state.as_deref() {
+        None => Err(StoreError::NotFound),
+        Some("draft") => Ok(()),
+        Some(_) => Err(StoreError::Conflict("state".into())),
+    }
+}
+
+async fn touch(tx: &mut Transaction<'_, Sqlite>, id: i64, actor: &Actor) -> Result<(), StoreError> {
+    sqlx::query("UPDATE assessments SET updated_at = ? WHERE id = ?")
+        .bind(&actor.time)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(locked)?;
+    Ok(())
+}
+
+const SUMMARY_SELECT: &str = "SELECT a.id, a.title, a.catalog_id, a.target_kind, a.segment, \
+     a.system_id, s.name AS system_name, a.assessed_on, a.state, a.version_no, a.previous_id, \
+     a.updated_at, \
+     (SELECT COUNT(*) FROM assessment_results r WHERE r.assessment_id = a.id \
+        AND r.outcome <> 'not_assessed') AS assessed, \
+     (SELECT COUNT(*) FROM assessment_evidence e WHERE e.assessment_id = a.id) AS evidence \
+     FROM assessments a LEFT JOIN systems s ON s.id = a.system_id";
+
+fn summary_from(r: &SqliteRow) -> Result<AssessmentSummary, StoreError> {
+    let state: String = r.try_get("state")?;
+    Ok(AssessmentSummary {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        catalog: r.try_get("catalog_id")?,
+        target_kind: r.try_get("target_kind")?,
+        segment: r.try_get("segment")?,
+        system_id: r.try_get("system_id")?,
+        system_name: r.try_get("system_name")?,
+        date: r.try_get("assessed_on")?,
+        state: state_of(&state)?,
+        version_no: u32::try_from(r.try_get::<i64, _>("version_no")?).unwrap_or(0),
+        previous: r.try_get("previous_id")?,
+        updated_at: r.try_get("updated_at")?,
+        assessed: r.try_get("assessed")?,
+        evidence: r.try_get("evidence")?,
+    })
+}
+
+fn evidence_from(r: &SqliteRow) -> Result<(String, Evidence), StoreError> {
+    let kind: String = r.try_get("kind")?;
+    let added_on: String = r.try_get("added_on")?;
+    let sha256: Option<String> = r.try_get("sha256")?;
+    let file = match sha256 {
+        Some(sha256) => Some(FileRef {
+            name: r
+                .try_get::<Option<String>, _>("file_name")?
+                .unwrap_or_default(),
+            content_type: r
+                .try_get::<Option<String>, _>("content_type")?
+                .unwrap_or_default(),
+            sha256,
+            size: u64::try_from(r.try_get::<Option<i64>, _>("size")?.unwrap_or(0)).unwrap_or(0),
+        }),
+        None => None,
+    };
+    Ok((
+        r.try_get("item_id")?,
+        Evidence {
+            id: r.try_get("id")?,
+            kind: EvidenceKind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
+            title: r.try_get("title")?,
+            url: r.try_get("url")?,
+            note: r.try_get("note")?,
+            file,
+            analyzer: r.try_get("analyzer")?,
+            added_on: date("added_on", &added_on)?,
+            added_by: r.try_get("added_by")?,
+        },
+    ))
+}
+
+const EVIDENCE_COLUMNS: &str = "id, item_id, kind, title, url, note, file_name, content_type, \
+     sha256, size, analyzer, added_on, added_by";
+
+impl AppDb {
+    /// Creates an assessment (a draft); with `copy_from`, a new version of that assessment
+    /// carrying its results, remediation and evidence references.
+    pub async fn create_assessment(
+        &self,
+        n: &NewAssessment,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        let (kind, segment, system_id) = match &n.target {
+            Target::Segment { segment } => ("segment", Some(segment.key()), None),
+            Target::System { id, .. } => ("system", None, Some(*id)),
+        };
+        let version_no: i64 = match n.copy_from {
+            Some(prev) => {
+                let v: Option<(i64, String)> =
+                    sqlx::query_as("SELECT version_no, catalog_id FROM assessments WHERE id = ?")
+                        .bind(prev)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let (v, catalog) = v.ok_or_else(|| StoreError::Invalid("copy_from".into()))?;
+                if catalog != n.catalog {
+                    return Err(StoreError::Invalid("catalog".into()));
+                }
+                v + 1
+            }
+            None => 1,
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO assessments (title, catalog_id, target_kind, segment, system_id, \
+             assessed_on, state, version_no, previous_id, evidence_max_age_days, created_at, \
+             created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?) \
+             RETURNING id",
+        )
+        .bind(&n.title)
+        .bind(&n.catalog)
+        .bind(kind)
+        .bind(segment)
+        .bind(system_id)
+        .bind(n.date.to_string())
+        .bind(version_no)
+        .bind(n.copy_from)
+        .bind(i64::from(n.evidence_max_age_days))
+        .bind(&actor.time)
+        .bind(&actor.name)
+        .bind(&actor.time)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                StoreError::Invalid("system".into())
+            }
+            _ => StoreError::Sql(e),
+        })?;
+        let mut detail = format!(
+            "{} catalog {} target {} date {}",
+            n.title,
+            n.catalog,
+            segment.map_or_else(
+                || format!("system/{}", system_id.unwrap_or(0)),
+                str::to_owned
+            ),
+            n.date
+        );
+        if let Some(prev) = n.copy_from {
+            for sql in [
+                "INSERT INTO assessment_results (assessment_id, item_id, outcome, comment, \
+                 updated_at, updated_by) SELECT ?, item_id, outcome, comment, updated_at, \
+                 updated_by FROM assessment_results WHERE assessment_id = ?",
+                "INSERT INTO assessment_remediations (assessment_id, item_id, action, owner, \
+                 due_on, status, updated_at, updated_by) SELECT ?, item_id, action, owner, \
+                 due_on, status, updated_at, updated_by FROM assessment_remediations \
+                 WHERE assessment_id = ?",
+                "INSERT INTO assessment_evidence (assessment_id, item_id, kind, title, url, note, \
+                 file_name, content_type, sha256, size, analyzer, added_on, added_by, \
+                 copied_from) SELECT ?, item_id, kind, title, url, note, file_name, \
+                 content_type, sha256, size, analyzer, added_on, added_by, id \
+                 FROM assessment_evidence WHERE assessment_id = ? ORDER BY id",
+            ] {
+                sqlx::query(sql)
+                    .bind(id)
+                    .bind(prev)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            detail.push_str(&format!(" copied forward from assessment/{prev}"));
+        }
+        audit(
+            &mut tx,
+            actor,
+            "assessment.create",
+            &format!("assessment/{id}"),
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// All assessments, newest first.
+    pub async fn assessments(&self) -> Result<Vec<AssessmentSummary>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SUMMARY_SELECT} ORDER BY a.assessed_on DESC, a.id DESC"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(summary_from).collect()
+    }
+
+    /// One assessment with every result, remediation and evidence item.
+    pub async fn assessment(&self, id: i64) -> Result<Option<Assessment>, StoreError> {
+        let Some(r) = sqlx::query(
+            "SELECT a.*, s.name AS system_name FROM assessments a \
+             LEFT JOIN systems s ON s.id = a.system_id WHERE a.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let kind: String = r.try_get("target_kind")?;
+        let target = if kind == "segment" {
+            let s: String = r
+                .try_get::<Option<String>, _>("segment")?
+                .unwrap_or_default();
+            Target::Segment {
+                segment: Segment::parse(&s).ok_or_else(|| bad("segment", &s))?,
+            }
+        } else {
+            Target::System {
+                id: r.try_get::<Option<i64>, _>("system_id")?.unwrap_or(0),
+                name: r
+                    .try_get::<Option<String>, _>("system_name")?
+                    .unwrap_or_default(),
+            }
+        };
+        let state: String = r.try_get("state")?;
+        let on: String = r.try_get("assessed_on")?;
+        let mut results: BTreeMap<String, ItemResult> = BTreeMap::new();
+        for row in sqlx::query(
+            "SELECT item_id, outcome, comment FROM assessment_results WHERE assessment_id = ?",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let outcome: String = row.try_get("outcome")?;
+            results.insert(
+                row.try_get("item_id")?,
+                ItemResult {
+                    outcome: Outcome::parse(&outcome).ok_or_else(|| bad("outcome", &outcome))?,
+                    comment: row.try_get("comment")?,
+                    evidence: Vec::new(),
+                    remediation: None,
+                },
+            );
+        }
+        for row in sqlx::query(
+            "SELECT item_id, action, owner, due_on, status FROM assessment_remediations \
+             WHERE assessment_id = ?",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let status: String = row.try_get("status")?;
+            let due: Option<String> = row.try_get("due_on")?;
+            let item: String = row.try_get("item_id")?;
+            results.entry(item).or_default().remediation = Some(Remediation {
+                action: row.try_get("action")?,
+                owner: row.try_get("owner")?,
+                due: due.as_deref().map(|d| date("due_on", d)).transpose()?,
+                status: RemediationStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+            });
+        }
+        for row in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM assessment_evidence WHERE assessment_id = ? \
+             ORDER BY id"
+        )))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let (item, e) = evidence_from(&row)?;
+            results.entry(item).or_default().evidence.push(e);
+        }
+        Ok(Some(Assessment {
+            id,
+            title: r.try_get("title")?,
+            catalog: r.try_get("catalog_id")?,
+            target,
+            date: date("assessed_on", &on)?,
+            state: state_of(&state)?,
+            version_no: u32::try_from(r.try_get::<i64, _>("version_no")?).unwrap_or(0),
+            previous: r.try_get("previous_id")?,
+            created_by: r.try_get("created_by")?,
+            signed_by: r.try_get("signed_by")?,
+            signed_at: r.try_get("signed_at")?,
+            evidence_max_age_days: u32::try_from(r.try_get::<i64, _>("evidence_max_age_days")?)
+                .unwrap_or(0),
+            results,
+        }))
+    }
+
+    /// Records the result of one requirement (the caller validated it against the catalog).
+    pub async fn set_result(
+        &self,
+        id: i64,
+        item: &str,
+        outcome: Outcome,
+        comment: &str,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        draft(&mut tx, id).await?;
+        let before: Option<(String, String)> = sqlx::query_as(
+            "SELECT outcome, comment FROM assessment_results WHERE assessment_id = ? \
+             AND item_id = ?",
+        )
+        .bind(id)
+        .bind(item)
+        .fetch_optional(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO assessment_results (assessment_id, item_id, outcome, comment, \
+             updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (assessment_id, item_id) DO UPDATE SET outcome = excluded.outcome, \
+             comment = excluded.comment, updated_at = excluded.updated_at, \
+             updated_by = excluded.updated_by",
+        )
+        .bind(id)
+        .bind(item)
+        .bind(outcome.key())
+        .bind(comment)
+        .bind(&actor.time)
+        .bind(&actor.name)
+        .execute(&mut *tx)
+        .await
+        .map_err(locked)?;
+        touch(&mut tx, id, actor).await?;
+        let before = before.map_or_else(|| "not_assessed".to_owned(), |(o, _)| o);
+        audit(
+            &mut tx,
+            actor,
+            "assessment.result",
+            &format!("assessment/{id}/{item}"),
+            &format!("{before} -> {}: {comment}", outcome.key()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets (or with `None` removes) the remediation of one requirement.
+    pub async fn set_remediation(
+        &self,
+        id: i64,
+        item: &str,
+        r: Option<&Remediation>,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        draft(&mut tx, id).await?;
+        let detail = match r {
+            Some(r) => {
+                sqlx::query(
+                    "INSERT INTO assessment_remediations (assessment_id, item_id, action, owner, \
+                     due_on, status, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                     ON CONFLICT (assessment_id, item_id) DO UPDATE SET action = excluded.action, \
+                     owner = excluded.owner, due_on = excluded.due_on, status = excluded.status, \
+                     updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                )
+                .bind(id)
+                .bind(item)
+                .bind(&r.action)
+                .bind(&r.owner)
+                .bind(r.due.map(|d| d.to_string()))
+                .bind(r.status.key())
+                .bind(&actor.time)
+                .bind(&actor.name)
+                .execute(&mut *tx)
+                .await
+                .map_err(locked)?;
+                format!(
+                    "{} / {} / due {} / {}",
+                    r.action,
+                    r.owner,
+                    r.due.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+                    r.status.key()
+                )
+            }
+            None => {
+                sqlx::query(
+                    "DELETE FROM assessment_remediations WHERE assessment_id = ? AND item_id = ?",
+                )
+                .bind(id)
+                .bind(item)
+                .execute(&mut *tx)
+                .await
+                .map_err(locked)?;
+                "removed".to_owned()
+            }
+        };
+        touch(&mut tx, id, actor).await?;
+        audit(
+            &mut tx,
+            actor,
+            "assessment.remediation",
+            &format!("assessment/{id}/{item}"),
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Attaches an evidence item to one requirement.
+    pub async fn add_evidence(
+        &self,
+        id: i64,
+        item: &str,
+        e: &NewEvidence,
+        actor: &Actor,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        draft(&mut tx, id).await?;
+        let f = e.file.as_ref();
+        let eid: i64 = sqlx::query_scalar(
+            "INSERT INTO assessment_evidence (assessment_id, item_id, kind, title, url, note, \
+             file_name, content_type, sha256, size, analyzer, added_on, added_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(id)
+        .bind(item)
+        .bind(e.kind.key())
+        .bind(&e.title)
+        .bind(&e.url)
+        .bind(&e.note)
+        .bind(f.map(|f| &f.name))
+        .bind(f.map(|f| &f.content_type))
+        .bind(f.map(|f| &f.sha256))
+        .bind(f.map(|f| i64::try_from(f.size).unwrap_or(i64::MAX)))
+        .bind(&e.analyzer)
+        .bind(e.added_on.to_string())
+        .bind(&actor.name)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(locked)?;
+        touch(&mut tx, id, actor).await?;
+        let what = match f {
+            Some(f) => format!(
+                "{} {} sha256 {} ({} bytes)",
+                e.kind.key(),
+                f.name,
+                f.sha256,
+                f.size
+            ),
+            None => format!("{} {}", e.kind.key(), e.url.as_deref().unwrap_or(&e.title)),
+        };
+        audit(
+            &mut tx,
+            actor,
+            "assessment.evidence.add",
+            &format!("assessment/{id}/{item}"),
+            &format!("evidence {eid}: {what}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(eid)
+    }
+
+    /// Removes an evidence item from a draft (the file stays in the store: other assessments
+    /// may reference the same bytes).
+    pub async fn remove_evidence(
+        &self,
+        id: i64,
+        evidence_id: i64,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        draft(&mut tx, id).await?;
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT item_id, title FROM assessment_evidence WHERE id = ? AND assessment_id = ?",
+        )
+        .bind(evidence_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (item, title) = row.ok_or(StoreError::NotFound)?;
+        sqlx::query("DELETE FROM assessment_evidence WHERE id = ?")
+            .bind(evidence_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(locked)?;
+        touch(&mut tx, id, actor).await?;
+        audit(
+            &mut tx,
+            actor,
+            "assessment.evidence.remove",
+            &format!("assessment/{id}/{item}"),
+            &format!("evidence {evidence_id}: {title}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One evidence item with the assessment and requirement it belongs to.
+    pub async fn evidence(
+        &self,
+        evidence_id: i64,
+    ) -> Result<Option<(i64, String, Evidence)>, StoreError> {
+        let Some(r) = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT assessment_id, {EVIDENCE_COLUMNS} FROM assessment_evidence WHERE id = ?"
+        )))
+        .bind(evidence_id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let (item, e) = evidence_from(&r)?;
+        Ok(Some((r.try_get("assessment_id")?, item, e)))
+    }
+
+    /// Moves the assessment to `to` if it is still in `from` (the caller checked the step with
+    /// `mamori_assess::workflow::transition`). Signing off records who and when.
+    pub async fn set_assessment_state(
+        &self,
+        id: i64,
+        from: State,
+        to: State,
+        note: &str,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let done = if to == State::SignedOff {
+            sqlx::query(
+                "UPDATE assessments SET state = ?, signed_at = ?, signed_by = ?, updated_at = ? \
+                 WHERE id = ? AND state = ?",
+            )
+            .bind(to.key())
+            .bind(&actor.time)
+            .bind(&actor.name)
+            .bind(&actor.time)
+            .bind(id)
+            .bind(from.key())
+            .execute(&mut *tx)
+            .await
+        } else {
+            sqlx::query(
+                "UPDATE assessments SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+            )
+            .bind(to.key())
+            .bind(&actor.time)
+            .bind(id)
+            .bind(from.key())
+            .execute(&mut *tx)
+            .await
+        }
+        .map_err(locked)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict("state".into()));
+        }
+        audit(
+            &mut tx,
+            actor,
+            "assessment.state",
+            &format!("assessment/{id}"),
+            &format!("{} -> {}: {note}", from.key(), to.key()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every SHA-256 an evidence row refers to (for the evidence store's integrity check).
+    pub async fn evidence_hashes(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT sha256 FROM assessment_evidence WHERE sha256 IS NOT NULL \
+             ORDER BY sha256",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
