@@ -17,6 +17,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "builtin:wlan-lgwan.toml",
         include_str!("../catalogs/wlan-lgwan.toml"),
     ),
+    (
+        "builtin:wlan-mynumber.toml",
+        include_str!("../catalogs/wlan-mynumber.toml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
