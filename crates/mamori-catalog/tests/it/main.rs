@@ -4,6 +4,9 @@
 
 use mamori_catalog::{CatalogSet, Level, LevelText, LoadError};
 
+mod refs;
+mod wlan;
+
 const HEADER: &str = r#"schema = 1
 
 [catalog]
