@@ -660,3 +660,196 @@ impl AppDb {
         .await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use jiff::civil::date;
+
+    fn actor(name: &str) -> Actor {
+        Actor {
+            name: name.into(),
+            time: "2026-12-01T10:00:00+09:00".into(),
+        }
+    }
+
+    async fn db() -> (tempfile::TempDir, AppDb) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = AppDb::open(&dir.path().join("mamori.sqlite"))
+            .await
+            .unwrap();
+        (dir, db)
+    }
+
+    fn new(copy_from: Option<i64>) -> NewAssessment {
+        NewAssessment {
+            title: "無線LAN 2026年度".into(),
+            catalog: "wlan-mynumber".into(),
+            target: Target::Segment {
+                segment: Segment::MyNumber,
+            },
+            date: date(2026, 12, 1),
+            evidence_max_age_days: 365,
+            copy_from,
+        }
+    }
+
+    fn note(title: &str) -> NewEvidence {
+        NewEvidence {
+            kind: EvidenceKind::File,
+            title: title.into(),
+            url: None,
+            note: String::new(),
+            file: Some(FileRef {
+                name: "アクセスログ確認.pdf".into(),
+                content_type: "application/pdf".into(),
+                sha256: "ab".repeat(32),
+                size: 1234,
+            }),
+            analyzer: None,
+            added_on: date(2025, 11, 1),
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn results_evidence_and_remediation_round_trip_and_are_audited() {
+        let (_d, db) = db().await;
+        let a = actor("suzuki");
+        let id = db.create_assessment(&new(None), &a).await.unwrap();
+        db.set_result(id, "MN-04", Outcome::Partial, "月次のみ確認", &a)
+            .await
+            .unwrap();
+        db.set_result(id, "MN-04", Outcome::NonCompliant, "確認記録なし", &a)
+            .await
+            .unwrap();
+        let eid = db
+            .add_evidence(id, "MN-04", &note("10月分の確認記録"), &a)
+            .await
+            .unwrap();
+        let rem = Remediation {
+            action: "アクセスログの週次確認手順を定める".into(),
+            owner: "情報政策課".into(),
+            due: Some(date(2027, 3, 31)),
+            status: RemediationStatus::InProgress,
+        };
+        db.set_remediation(id, "MN-04", Some(&rem), &a)
+            .await
+            .unwrap();
+
+        let got = db.assessment(id).await.unwrap().unwrap();
+        assert_eq!(got.state, State::Draft);
+        assert_eq!(got.version_no, 1);
+        let r = &got.results["MN-04"];
+        assert_eq!(r.outcome, Outcome::NonCompliant);
+        assert_eq!(r.comment, "確認記録なし");
+        assert_eq!(r.remediation.as_ref(), Some(&rem));
+        assert_eq!(r.evidence.len(), 1);
+        assert_eq!(r.evidence[0].id, eid);
+        assert_eq!(r.evidence[0].added_on, date(2025, 11, 1));
+        assert_eq!(r.evidence[0].file.as_ref().unwrap().size, 1234);
+
+        let list = db.assessments().await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!((list[0].assessed, list[0].evidence), (1, 1));
+
+        let trail = db.audit_all().await.unwrap();
+        let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "assessment.create",
+                "assessment.result",
+                "assessment.result",
+                "assessment.evidence.add",
+                "assessment.remediation"
+            ]
+        );
+        assert_eq!(trail[2].detail, "partial -> non_compliant: 確認記録なし");
+        assert!(mamori_audit::verify(&trail).is_ok());
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn signed_off_assessments_are_locked_and_copied_forward() {
+        let (_d, db) = db().await;
+        let a = actor("suzuki");
+        let id = db.create_assessment(&new(None), &a).await.unwrap();
+        db.set_result(id, "MN-01", Outcome::Compliant, "WPA3", &a)
+            .await
+            .unwrap();
+        db.add_evidence(id, "MN-01", &note("設定画面"), &a)
+            .await
+            .unwrap();
+        db.set_assessment_state(id, State::Draft, State::InReview, "", &a)
+            .await
+            .unwrap();
+        // In review: no edits.
+        assert!(matches!(
+            db.set_result(id, "MN-01", Outcome::Partial, "", &a).await,
+            Err(StoreError::Conflict(f)) if f == "state"
+        ));
+        // A stale `from` is refused.
+        assert!(matches!(
+            db.set_assessment_state(id, State::Draft, State::InReview, "", &a)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let officer = actor("tanaka");
+        db.set_assessment_state(id, State::InReview, State::SignedOff, "承認", &officer)
+            .await
+            .unwrap();
+        let signed = db.assessment(id).await.unwrap().unwrap();
+        assert_eq!(signed.signed_by.as_deref(), Some("tanaka"));
+        for r in [
+            db.set_result(id, "MN-01", Outcome::Partial, "", &a).await,
+            db.set_remediation(id, "MN-01", None, &a).await,
+            db.add_evidence(id, "MN-01", &note("x"), &a)
+                .await
+                .map(|_| ()),
+            db.set_assessment_state(id, State::SignedOff, State::Draft, "", &a)
+                .await,
+        ] {
+            assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+        }
+        // The database itself refuses, even past the application's checks.
+        let raw = sqlx::query("UPDATE assessment_results SET outcome = 'partial'")
+            .execute(&db.pool)
+            .await;
+        assert!(raw.is_err());
+        let raw = sqlx::query("UPDATE assessments SET title = 'x'")
+            .execute(&db.pool)
+            .await;
+        assert!(raw.is_err());
+        assert_eq!(db.assessment(id).await.unwrap().unwrap(), signed);
+
+        // Copy forward: a new draft, version 2, same results and evidence references.
+        let mut n = new(Some(id));
+        n.date = date(2027, 12, 1);
+        let id2 = db.create_assessment(&n, &officer).await.unwrap();
+        let next = db.assessment(id2).await.unwrap().unwrap();
+        assert_eq!((next.version_no, next.previous), (2, Some(id)));
+        assert_eq!(next.state, State::Draft);
+        assert_eq!(next.results["MN-01"].outcome, Outcome::Compliant);
+        let (e1, e2) = (
+            &signed.results["MN-01"].evidence[0],
+            &next.results["MN-01"].evidence[0],
+        );
+        assert_ne!(e1.id, e2.id);
+        assert_eq!(
+            (e1.file.as_ref(), e1.added_on),
+            (e2.file.as_ref(), e2.added_on)
+        );
+        // A different catalog cannot be copied from it.
+        let mut bad = new(Some(id));
+        bad.catalog = "wlan-lgwan".into();
+        assert!(matches!(
+            db.create_assessment(&bad, &officer).await,
+            Err(StoreError::Invalid(f)) if f == "catalog"
+        ));
+        assert!(matches!(
+            db.create_assessment(&new(Some(999)), &officer).await,
+            Err(StoreError::Invalid(f)) if f == "copy_from"
+        ));
+        assert_eq!(db.assessments().await.unwrap().len(), 2);
+    }
+}
