@@ -75,9 +75,141 @@ pub enum Command {
     /// administrators and devices.
     #[command(subcommand)]
     Wlan(WlanCmd),
+    /// Compliance assessments against the WLAN requirement catalogs: results, evidence,
+    /// remediation, review and sign-off, reports.
+    #[command(subcommand)]
+    Assess(AssessCmd),
     /// Internal helpers run by mamori itself (isolated PDF text extraction).
     #[command(subcommand, hide = true)]
     Internal(InternalCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssessCmd {
+    /// List the assessments.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start an assessment (a draft), or with --from a new version of an earlier one.
+    New {
+        /// The catalog to assess against (wlan-lgwan, wlan-mynumber).
+        #[arg(long)]
+        catalog: Option<String>,
+        /// Assess a network segment: mynumber, lgwan, internet or other.
+        #[arg(long, conflicts_with = "system")]
+        segment: Option<String>,
+        /// Assess a registered information system (its ID in the web application).
+        #[arg(long)]
+        system: Option<i64>,
+        /// The assessment date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        /// Flag evidence collected more than this many days before the assessment date.
+        #[arg(long, value_name = "DAYS")]
+        max_age: Option<u32>,
+        /// Copy results, evidence references and remediation from this assessment.
+        #[arg(long, value_name = "ID")]
+        from: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the result of one requirement.
+    Set {
+        id: i64,
+        /// Requirement ID, e.g. MN-04.
+        item: String,
+        /// compliant | partial | non_compliant | not_applicable | not_assessed (or 適合 …).
+        result: String,
+        /// Comment; required for not_applicable (the justification).
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evidence attached to requirements.
+    #[command(subcommand)]
+    Evidence(EvidenceCmd),
+    /// Set the remediation (action, owner, due date, status) of one requirement.
+    Remediate {
+        id: i64,
+        item: String,
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long, default_value = "")]
+        owner: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        /// open | in_progress | done.
+        #[arg(long, default_value = "open")]
+        status: String,
+        /// Remove the remediation instead.
+        #[arg(long, conflicts_with_all = ["action", "due"])]
+        remove: bool,
+    },
+    /// Show the overall result and progress; with --to, move it through the workflow
+    /// (draft → in_review → signed_off, or in_review → draft).
+    Status {
+        id: i64,
+        /// in_review | draft | signed_off.
+        #[arg(long)]
+        to: Option<String>,
+        /// The web-application account that signs off or returns (needs the sign-off role).
+        #[arg(long, value_name = "USERNAME")]
+        signer: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a report: .xlsx, .docx, .html or .json (by the file name).
+    Report {
+        id: i64,
+        #[arg(long, short, value_name = "FILE")]
+        out: PathBuf,
+        /// The date printed on the report (YYYY-MM-DD); default today.
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCmd {
+    /// Attach one evidence item: a file, a URL, a note, or an analyzer's record.
+    Add {
+        id: i64,
+        item: String,
+        #[arg(long, value_name = "FILE", group = "what")]
+        file: Option<PathBuf>,
+        #[arg(long, group = "what")]
+        url: Option<String>,
+        #[arg(long, value_name = "TEXT", group = "what")]
+        note: Option<String>,
+        /// A report written by a mamori analyzer: wlan-audit=REPORT.json (from
+        /// `mamori wlan audit --report`) or scan=RESULT.json.
+        #[arg(long, value_name = "ANALYZER=FILE", group = "what")]
+        record: Option<String>,
+        /// A short title (default: the file name, URL or first line of the note).
+        #[arg(long)]
+        title: Option<String>,
+        /// When the evidence was collected (YYYY-MM-DD); default today.
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an evidence file out, after checking it against its stored SHA-256.
+    Get {
+        /// The evidence ID (see `mamori assess status ID --json`).
+        evidence: i64,
+        #[arg(long, short, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check every stored evidence file against its SHA-256; exit 1 on any mismatch.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

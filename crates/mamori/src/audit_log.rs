@@ -47,6 +47,13 @@ pub(crate) fn now_rfc3339() -> String {
         .to_string()
 }
 
+/// Today's date in Japan time (the edge that reads the clock).
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn today() -> jiff::civil::Date {
+    let jst = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
+    jiff::Timestamp::now().to_zoned(jst).date()
+}
+
 /// Appends one entry, chained to the last one in the file.
 pub(crate) fn append(
     data_dir: &Path,

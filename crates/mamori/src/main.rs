@@ -2,6 +2,7 @@
 
 mod args;
 mod audit_log;
+mod cmd_assess;
 mod cmd_audit;
 mod cmd_catalog;
 mod cmd_mynumber;
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
         Command::User(cmd) => cmd_serve::user(&ctx, cmd),
         Command::Backup { out } => cmd_serve::backup(&ctx, &out),
         Command::Wlan(args::WlanCmd::Audit(a)) => cmd_wlan::audit(a),
+        Command::Assess(cmd) => cmd_assess::run(&ctx, cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -9,6 +9,7 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+mod assess;
 mod scan;
 mod wlan;
 
@@ -44,6 +45,13 @@ fn catalog_check_passes_on_builtin_catalogs() {
         "{}",
         stdout(&o)
     );
+    for line in [
+        "ok: ppc-safety R7.3-draft — 9 items,",
+        "ok: wlan-lgwan R7.3-draft — 13 items,",
+        "ok: wlan-mynumber R7.3-draft — 26 items,",
+    ] {
+        assert!(stdout(&o).contains(line), "{line}: {}", stdout(&o));
+    }
 }
 
 #[test]
@@ -78,7 +86,8 @@ fn catalog_list_and_show() {
     let o = mamori(&["catalog", "list"]);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
-    assert_eq!(out.lines().filter(|l| l.starts_with("  ")).count(), 24);
+    // 24 sbd + 9 ppc-safety + 13 wlan-lgwan + 26 wlan-mynumber items.
+    assert_eq!(out.lines().filter(|l| l.starts_with("  ")).count(), 72);
     assert!(
         out.contains("AT-1-1   AT  A or F   通信経路の分離"),
         "{out}"
