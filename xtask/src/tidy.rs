@@ -3,6 +3,7 @@
 
 /// Crates that hold domain logic and must stay free of I/O frameworks.
 pub const DOMAIN_CRATES: &[&str] = &[
+    "mamori-assess",
     "mamori-audit",
     "mamori-catalog",
     "mamori-export",
@@ -127,6 +128,7 @@ mod tests {
                 {"id": "e", "name": "mamori-mynumber"},
                 {"id": "m", "name": "mamori-model"},
                 {"id": "w", "name": "mamori-wlan"},
+                {"id": "s", "name": "mamori-assess"},
                 {"id": "h", "name": "helper"},
                 {"id": "t", "name": "tokio"},
             ],
@@ -136,6 +138,7 @@ mod tests {
                 {"id": "e", "deps": []},
                 {"id": "m", "deps": []},
                 {"id": "w", "deps": []},
+                {"id": "s", "deps": []},
                 {"id": "b", "deps": [{"pkg": "h", "dep_kinds": [{"kind": null}]}]},
                 {"id": "c", "deps": [{"pkg": "t", "dep_kinds": [{"kind": "dev"}]}]},
                 {"id": "h", "deps": [{"pkg": "t", "dep_kinds": [{"kind": null}]}]},
