@@ -68,7 +68,7 @@ fn owned(expect: &[(&str, &'static str, usize)]) -> Vec<(String, &'static str, u
         .collect()
 }
 
-/// Seed lines 83–118, 「LGWAN接続系における無線LAN利用の要件（図表）」: 8 rows under 7 分類.
+/// Seed lines 68–116, 「LGWAN接続系における無線LAN利用の要件（図表）」: 8 rows under 7 分類.
 #[test]
 fn wlan_lgwan_has_every_row_of_the_seed_table() {
     let set = set();
@@ -115,7 +115,7 @@ fn wlan_lgwan_has_every_row_of_the_seed_table() {
     }
 }
 
-/// Seed lines 176–251, table ① (技術的対策): 9 rows; lines 253–300, table ② (組織的対策,
+/// Seed lines 175–268, table ① (技術的対策): 9 rows; lines 270–364, table ② (組織的対策,
 /// 物理的対策): 6 rows.
 #[test]
 fn wlan_mynumber_has_every_row_of_the_seed_tables() {
@@ -303,7 +303,7 @@ fn wlan_mynumber_twins_follow_the_remarks() {
     }
 }
 
-/// Measures ①–⑩: names and PPC mapping from the reference table (seed lines 443–640).
+/// Measures ①–⑩: names and PPC mapping from the reference table (seed lines 445–657).
 #[test]
 fn wlan_mynumber_measures_follow_the_reference_table() {
     let set = set();
