@@ -163,20 +163,51 @@ fn describe_item(c: &mamori_catalog::Catalog, item: &Item, lang: mamori_catalog:
     let _ = writeln!(s, "{} {}", item.id, item.title.get(lang));
     let _ = writeln!(s, "  catalog:   {} {}", c.id, c.version);
     let _ = writeln!(s, "  group:     {}", path.join(" / "));
-    let _ = writeln!(s, "  condition: {}", item.condition);
+    if c.levels.is_empty() {
+        if let Some(o) = item.obligation {
+            let _ = writeln!(s, "  区分:      {}", o.name(lang));
+        }
+    } else {
+        let _ = writeln!(s, "  condition: {}", item.condition);
+    }
     let _ = writeln!(
         s,
         "  source:    {} / {} / {}",
         item.source.doc, item.source.table, item.source.item
     );
-    let rule = c.rule_for(item);
-    let _ = writeln!(
-        s,
-        "  rule:      - → {}; holds → {}; not holds → {}",
-        rule.unconditional.spelling(),
-        rule.holds.spelling(),
-        rule.not_holds.spelling()
-    );
+    let refs = |r: &[mamori_catalog::ItemRef]| {
+        r.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !item.implements.is_empty() {
+        let _ = writeln!(s, "  implements: {}", refs(&item.implements));
+    }
+    if !item.twins.is_empty() {
+        let _ = writeln!(s, "  twins:     {}", refs(&item.twins));
+    }
+    for n in &item.measures {
+        if let Some(m) = c.measure(*n) {
+            let _ = writeln!(s, "  measure:   {} {}", n, m.name.get(lang));
+        }
+    }
+    if let Some(r) = &item.requirement {
+        let _ = writeln!(s, "\n  {}", r.get(lang));
+    }
+    if let Some(r) = &item.remarks {
+        let _ = writeln!(s, "\n  備考: {}", r.get(lang));
+    }
+    if !c.levels.is_empty() {
+        let rule = c.rule_for(item);
+        let _ = writeln!(
+            s,
+            "  rule:      - → {}; holds → {}; not holds → {}",
+            rule.unconditional.spelling(),
+            rule.holds.spelling(),
+            rule.not_holds.spelling()
+        );
+    }
     for level in Level::WITH_TEXT {
         let Some(def) = item.levels.get(&level) else {
             continue;
