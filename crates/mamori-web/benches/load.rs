@@ -387,7 +387,16 @@ fn main() {
                 db_timings(&db).await;
             }
             let t: jiff::Timestamp = "2026-11-23T01:00:00Z".parse().unwrap();
-            let state = AppState::new(db, CatalogSet::builtin().unwrap(), Arc::new(move || t));
+            let evidence = mamori_store::evidence_store::EvidenceStore::open(
+                &server_db.with_file_name("evidence"),
+            )
+            .unwrap();
+            let state = AppState::new(
+                db,
+                CatalogSet::builtin().unwrap(),
+                Arc::new(move || t),
+                evidence,
+            );
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             addr_tx
                 .send((listener.local_addr().unwrap(), users))

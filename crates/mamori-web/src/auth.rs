@@ -155,6 +155,63 @@ pub const ROUTES: &[(Method, &str, Access)] = {
         (Method::POST, "/systems/{id}/sbd/documents", Needs(View)),
         (Method::GET, "/systems/{id}/sbd/history", Needs(View)),
         (Method::GET, "/documents/{id}", Needs(View)),
+        (Method::GET, "/assessments", Needs(View)),
+        (Method::POST, "/assessments", Needs(EditAssessments)),
+        (Method::GET, "/assessments/{id}", Needs(View)),
+        (Method::GET, "/assessments/{id}/items/{item}", Needs(View)),
+        (
+            Method::POST,
+            "/assessments/{id}/items/{item}/result",
+            Needs(EditAssessments),
+        ),
+        (
+            Method::POST,
+            "/assessments/{id}/items/{item}/remediation",
+            Needs(EditAssessments),
+        ),
+        (
+            Method::POST,
+            "/assessments/{id}/items/{item}/evidence",
+            Needs(EditAssessments),
+        ),
+        (
+            Method::POST,
+            "/assessments/{id}/items/{item}/upload",
+            Needs(EditAssessments),
+        ),
+        (
+            Method::GET,
+            "/assessments/{id}/evidence/{eid}",
+            Needs(ViewEvidence),
+        ),
+        (
+            Method::POST,
+            "/assessments/{id}/evidence/{eid}/remove",
+            Needs(EditAssessments),
+        ),
+        (
+            Method::POST,
+            "/assessments/{id}/submit",
+            Needs(EditAssessments),
+        ),
+        (
+            Method::POST,
+            "/assessments/{id}/return",
+            Needs(SignOffAssessments),
+        ),
+        (
+            Method::POST,
+            "/assessments/{id}/signoff",
+            Needs(SignOffAssessments),
+        ),
+        (
+            Method::POST,
+            "/assessments/{id}/copy",
+            Needs(EditAssessments),
+        ),
+        (Method::GET, "/assessments/{id}/report.xlsx", Needs(View)),
+        (Method::GET, "/assessments/{id}/report.docx", Needs(View)),
+        (Method::GET, "/assessments/{id}/report.html", Needs(View)),
         (Method::GET, "/audit", Needs(ViewAudit)),
         (Method::GET, "/users", Needs(ViewUsers)),
         (Method::POST, "/users", Needs(ManageUsers)),
@@ -185,6 +242,11 @@ pub const ROUTES: &[(Method, &str, Access)] = {
         (Method::GET, "/api/v1/departments", Needs(View)),
     ]
 };
+
+/// Routes that take `multipart/form-data` (file uploads). The access middleware checks their
+/// role but does not buffer their body; the handler reads the form within the upload limit and
+/// must check the `csrf` field itself before anything else.
+pub const MULTIPART_ROUTES: &[&str] = &["/assessments/{id}/items/{item}/upload"];
 
 /// The access rule of a matched route.
 pub fn access_for(method: &Method, path: &str) -> Option<Access> {

@@ -2,9 +2,14 @@
 //! product at once. Everything is invented; demo users get random passwords that must be
 //! changed at first sign-in.
 
-use mamori_model::{Role, SystemInput};
+use jiff::civil::Date;
+use mamori_assess::{
+    DEFAULT_EVIDENCE_MAX_AGE_DAYS, EvidenceKind, Outcome, Remediation, RemediationStatus, Target,
+};
+use mamori_model::{Role, Segment, SystemInput};
 use mamori_store::StoreError;
 use mamori_store::app::{Actor, AppDb, NewUser, SbdAnswer, SbdOverride};
+use mamori_store::assess::{NewAssessment, NewEvidence};
 
 use crate::auth;
 
@@ -255,5 +260,210 @@ pub async fn load_demo(db: &AppDb, time: &str) -> Result<Vec<DemoUser>, StoreErr
         )
         .await?;
     }
+    demo_assessment(db, time, &actor).await?;
     Ok(users)
+}
+
+/// The catalog of the demo assessment.
+pub const DEMO_CATALOG: &str = "wlan-mynumber";
+
+/// (requirement, result, comment) of the demo assessment; requirements not listed stay 未評価.
+const DEMO_RESULTS: [(&str, Outcome, &str); 24] = [
+    (
+        "MN-01",
+        Outcome::Compliant,
+        "全APで WPA3-Enterprise（AES-256）を設定済み。",
+    ),
+    (
+        "MN-02",
+        Outcome::Compliant,
+        "EAP-TLS による端末証明書認証。証明書は庁内CAで発行。",
+    ),
+    (
+        "MN-03",
+        Outcome::Compliant,
+        "初期パスワードは導入時に変更済み。特権IDは個人に割り当て。",
+    ),
+    (
+        "MN-04",
+        Outcome::Partial,
+        "RADIUS ログは取得しているが、定期的な確認の手順が未整備。",
+    ),
+    (
+        "MN-05",
+        Outcome::Compliant,
+        "端末台帳の MAC アドレスと証明書の両方で照合している。",
+    ),
+    (
+        "MN-06",
+        Outcome::Compliant,
+        "AP ファームウェアは四半期ごとに更新（直近 2026年10月）。",
+    ),
+    (
+        "MN-07",
+        Outcome::NotApplicable,
+        "無線LANは庁舎3階の執務室内に限定し、電波監視（MN-15）で代替するため導入しない。",
+    ),
+    (
+        "MN-08",
+        Outcome::Compliant,
+        "AP 管理者パスワードは20文字以上で設定し、保守事業者と共有しない。",
+    ),
+    (
+        "MN-09",
+        Outcome::Compliant,
+        "クライアント間通信の遮断（プライバシーセパレータ）を有効化。",
+    ),
+    (
+        "MN-10",
+        Outcome::Compliant,
+        "マイナンバー利用事務系の SSID のみを端末に配布（ステルス設定）。",
+    ),
+    (
+        "MN-11",
+        Outcome::Compliant,
+        "無線LAN区間からインターネットへの経路はない（FW で遮断）。",
+    ),
+    (
+        "MN-12",
+        Outcome::Compliant,
+        "無線LAN機器の構成台帳を情報政策課で管理。",
+    ),
+    (
+        "MN-13",
+        Outcome::Partial,
+        "脆弱性情報は収集しているが、適用判断の記録が残っていない。",
+    ),
+    (
+        "MN-16",
+        Outcome::Compliant,
+        "事務取扱担当者名簿を市民課・税務課・福祉課ごとに作成済み。",
+    ),
+    (
+        "MN-17",
+        Outcome::Compliant,
+        "無線LAN利用許可者のリストを年度初めに更新。",
+    ),
+    ("MN-18", Outcome::NonCompliant, "令和8年度の監査は未実施。"),
+    (
+        "MN-19",
+        Outcome::Compliant,
+        "月次で接続状況を情報政策課が確認。",
+    ),
+    (
+        "MN-20",
+        Outcome::Compliant,
+        "端末はワイヤーロックで固定し、持ち出しを禁止。",
+    ),
+    (
+        "MN-21",
+        Outcome::NonCompliant,
+        "市民課窓口側の端末5台にのぞき見防止フィルターが未装着。",
+    ),
+    (
+        "MN-22",
+        Outcome::Compliant,
+        "事務取扱担当者の執務エリアをパーティションで区分。",
+    ),
+    (
+        "MN-23",
+        Outcome::Compliant,
+        "認証サーバはサーバ室（入退室管理あり）に設置。",
+    ),
+    (
+        "MN-24",
+        Outcome::Compliant,
+        "AP は天井裏に設置し、利用者の手の届かない位置。",
+    ),
+    (
+        "MN-25",
+        Outcome::Compliant,
+        "保守は専用の保守端末からのみ行う。",
+    ),
+    (
+        "MN-26",
+        Outcome::Partial,
+        "保守端末の貸出記録はあるが、特権IDの棚卸しが年1回に満たない。",
+    ),
+];
+
+/// Only the demo assessment (part of [`load_demo`]), into any database: for screenshots and
+/// tests that already have their own systems. `time` is RFC 3339; its date is the assessment's.
+pub async fn load_demo_assessment(db: &AppDb, time: &str) -> Result<i64, StoreError> {
+    let actor = Actor {
+        name: "demo".into(),
+        time: time.to_owned(),
+    };
+    demo_assessment(db, time, &actor).await
+}
+
+/// One assessment of the マイナンバー利用事務系 wireless LAN (a draft with a realistic mix of
+/// results, a note and a URL as evidence, one remediation).
+async fn demo_assessment(db: &AppDb, time: &str, actor: &Actor) -> Result<i64, StoreError> {
+    let date: Date = time
+        .get(..10)
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| StoreError::Invalid("time".into()))?;
+    let id = db
+        .create_assessment(
+            &NewAssessment {
+                title: "マイナンバー利用事務系 無線LAN 年次評価（デモ）".into(),
+                catalog: DEMO_CATALOG.into(),
+                target: Target::Segment {
+                    segment: Segment::MyNumber,
+                },
+                date,
+                evidence_max_age_days: DEFAULT_EVIDENCE_MAX_AGE_DAYS,
+                copy_from: None,
+            },
+            actor,
+        )
+        .await?;
+    for (item, outcome, comment) in DEMO_RESULTS {
+        db.set_result(id, item, outcome, comment, actor).await?;
+    }
+    db.add_evidence(
+        id,
+        "MN-04",
+        &NewEvidence {
+            kind: EvidenceKind::Note,
+            title: "RADIUS ログの確認状況".into(),
+            url: None,
+            note: "情報政策課が月1回 RADIUS サーバの認証失敗ログを目視確認（記録様式は未制定）。"
+                .into(),
+            file: None,
+            analyzer: None,
+            added_on: date,
+        },
+        actor,
+    )
+    .await?;
+    db.add_evidence(
+        id,
+        "MN-06",
+        &NewEvidence {
+            kind: EvidenceKind::Url,
+            title: "AP ファームウェア更新記録（庁内ポータル）".into(),
+            url: Some("https://portal.example.lg.jp/it/wlan/firmware".into()),
+            note: String::new(),
+            file: None,
+            analyzer: None,
+            added_on: date,
+        },
+        actor,
+    )
+    .await?;
+    db.set_remediation(
+        id,
+        "MN-21",
+        Some(&Remediation {
+            action: "市民課窓口側の端末5台にのぞき見防止フィルターを装着する。".into(),
+            owner: "市民部 市民課".into(),
+            due: date.checked_add(jiff::Span::new().days(60)).ok(),
+            status: RemediationStatus::InProgress,
+        }),
+        actor,
+    )
+    .await?;
+    Ok(id)
 }

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+mod assess;
 pub mod auth;
 pub mod chain;
 mod demo;
@@ -31,8 +32,9 @@ use mamori_catalog::{Catalog, CatalogSet, Lang};
 use mamori_model::Permission;
 use mamori_store::StoreError;
 use mamori_store::app::{Actor, AppDb, User};
+use mamori_store::evidence_store::EvidenceStore;
 
-pub use demo::load_demo;
+pub use demo::{DEMO_CATALOG, load_demo, load_demo_assessment};
 
 use crate::auth::{Access, Throttle, access_for};
 
@@ -50,10 +52,14 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The audit chain's verified prefix (see [`chain`]).
     pub chain: Arc<tokio::sync::Mutex<chain::ChainMemo>>,
+    /// Evidence files of assessments (content-addressed, outside the database).
+    pub evidence: EvidenceStore,
+    /// The largest evidence file accepted, in bytes.
+    pub upload_limit: u64,
 }
 
 impl AppState {
-    pub fn new(db: AppDb, catalogs: CatalogSet, clock: Clock) -> AppState {
+    pub fn new(db: AppDb, catalogs: CatalogSet, clock: Clock, evidence: EvidenceStore) -> AppState {
         AppState {
             db,
             catalogs: Arc::new(catalogs),
@@ -61,6 +67,8 @@ impl AppState {
             throttle: Arc::new(Throttle::default()),
             secure_cookies: false,
             chain: Arc::default(),
+            evidence,
+            upload_limit: mamori_assess::DEFAULT_UPLOAD_LIMIT,
         }
     }
 
@@ -153,8 +161,13 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> Header
 /// The largest form or JSON body accepted.
 const BODY_LIMIT: usize = 1 << 20;
 
+/// What an upload route accepts beyond the file itself (the other form fields, multipart framing).
+const UPLOAD_OVERHEAD: u64 = 256 * 1024;
+
 /// Builds the application.
 pub fn router(state: AppState) -> Router {
+    let upload_body =
+        usize::try_from(state.upload_limit.saturating_add(UPLOAD_OVERHEAD)).unwrap_or(usize::MAX);
     let r = Router::new()
         .route("/healthz", get(pages::healthz))
         .route("/static/{file}", get(view::static_file))
@@ -182,6 +195,40 @@ pub fn router(state: AppState) -> Router {
         .route("/systems/{id}/sbd/documents", post(sbd::generate))
         .route("/systems/{id}/sbd/history", get(sbd::history))
         .route("/documents/{id}", get(sbd::download))
+        .route("/assessments", get(assess::list).post(assess::create))
+        .route("/assessments/{id}", get(assess::detail))
+        .route("/assessments/{id}/items/{item}", get(assess::item))
+        .route(
+            "/assessments/{id}/items/{item}/result",
+            post(assess::set_result),
+        )
+        .route(
+            "/assessments/{id}/items/{item}/remediation",
+            post(assess::set_remediation),
+        )
+        .route(
+            "/assessments/{id}/items/{item}/evidence",
+            post(assess::add_evidence),
+        )
+        .route(
+            "/assessments/{id}/items/{item}/upload",
+            post(assess::upload).layer(axum::extract::DefaultBodyLimit::max(upload_body)),
+        )
+        .route(
+            "/assessments/{id}/evidence/{eid}",
+            get(assess::download_evidence),
+        )
+        .route(
+            "/assessments/{id}/evidence/{eid}/remove",
+            post(assess::remove_evidence),
+        )
+        .route("/assessments/{id}/submit", post(assess::submit))
+        .route("/assessments/{id}/return", post(assess::return_to_draft))
+        .route("/assessments/{id}/signoff", post(assess::sign_off))
+        .route("/assessments/{id}/copy", post(assess::copy_forward))
+        .route("/assessments/{id}/report.xlsx", get(assess::report_xlsx))
+        .route("/assessments/{id}/report.docx", get(assess::report_docx))
+        .route("/assessments/{id}/report.html", get(assess::report_html))
         .route("/audit", get(pages::audit))
         .route("/users", get(pages::users).post(pages::create_user))
         .route("/users/{id}/role", post(pages::user_role))
@@ -201,16 +248,21 @@ pub fn router(state: AppState) -> Router {
     r.with_state(state)
 }
 
+/// The Content-Security-Policy of every page (a page may add the hash of an inline style of its
+/// own making; downloads get `sandbox`).
+pub(crate) const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+     script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ),
-    );
+    // A handler may set a stricter policy (downloads: `sandbox`).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -321,7 +373,19 @@ async fn access(State(st): State<AppState>, req: Request, next: Next) -> Respons
     // CSRF: every browser form carries the session's token (or, before login, the token of
     // the pre-login cookie).
     let mut body = body;
-    if !api && parts.method != Method::GET && parts.method != Method::HEAD {
+    // A file upload is not buffered here: its handler reads the multipart form within the
+    // upload limit and checks the CSRF field itself (see `auth::MULTIPART_ROUTES`).
+    let multipart = auth::MULTIPART_ROUTES.contains(&matched.as_str())
+        && parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("multipart/form-data")
+            });
+    if !api && !multipart && parts.method != Method::GET && parts.method != Method::HEAD {
         let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
             Ok(b) => b,
             Err(_) => {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use mamori_model::{Role, validate_display_name, validate_username};
 use mamori_store::app::{Actor, AppDb, NewUser};
+use mamori_store::evidence_store::EvidenceStore;
 use mamori_web::{AppState, auth};
 
 use crate::args::{RoleArg, ServeArgs, UserCmd};
@@ -16,7 +17,7 @@ pub(crate) fn db_path(dir: &Path) -> PathBuf {
     dir.join("mamori.sqlite")
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
@@ -28,7 +29,32 @@ fn system_clock() -> mamori_web::Clock {
     Arc::new(jiff::Timestamp::now)
 }
 
-async fn open_db(ctx: &Ctx) -> anyhow::Result<(PathBuf, AppDb)> {
+/// The largest evidence file accepted by the web application, from `MAMORI_UPLOAD_LIMIT`
+/// (bytes, or with a `K`/`M` suffix for KiB/MiB); `None` keeps the default (20 MiB).
+fn upload_limit() -> anyhow::Result<Option<u64>> {
+    match std::env::var("MAMORI_UPLOAD_LIMIT") {
+        Ok(v) => parse_size(&v).map(Some).with_context(|| {
+            format!("MAMORI_UPLOAD_LIMIT={v:?}: expected bytes, e.g. 20M or 512K")
+        }),
+        Err(_) => Ok(None),
+    }
+}
+
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last()? {
+        'k' | 'K' => (&s[..s.len() - 1], 1024),
+        'm' | 'M' => (&s[..s.len() - 1], 1024 * 1024),
+        _ => (s, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .filter(|n| *n > 0)
+}
+
+pub(crate) async fn open_db(ctx: &Ctx) -> anyhow::Result<(PathBuf, AppDb)> {
     let dir = datadir::data_dir(ctx.data_dir.as_deref());
     datadir::ensure_private_dir(&dir)?;
     let path = db_path(&dir);
@@ -36,7 +62,7 @@ async fn open_db(ctx: &Ctx) -> anyhow::Result<(PathBuf, AppDb)> {
     Ok((path, db))
 }
 
-fn cli_actor() -> Actor {
+pub(crate) fn cli_actor() -> Actor {
     Actor {
         name: format!("cli:{}", audit_log::actor()),
         time: audit_log::now_rfc3339(),
@@ -78,8 +104,16 @@ pub(crate) fn serve(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<u8> {
             println!("No administrator yet. Open this one-time setup URL to create one:");
             println!("  http://{addr}/setup?token={token}");
         }
-        let mut state = AppState::new(db.clone(), catalogs, system_clock());
+        let evidence_dir = path.with_file_name("evidence");
+        let evidence = EvidenceStore::open(&evidence_dir)
+            .with_context(|| format!("cannot open the evidence store {}", evidence_dir.display()))?;
+        tracing::info!(evidence = %evidence_dir.display(), "evidence store open");
+        let mut state = AppState::new(db.clone(), catalogs, system_clock(), evidence);
         state.secure_cookies = args.secure_cookies;
+        if let Some(limit) = upload_limit()? {
+            state.upload_limit = limit;
+        }
+        tracing::info!(bytes = state.upload_limit, "evidence upload limit");
         println!("mamori is serving http://{addr}/  (Ctrl-C to stop)");
         tracing::info!(%addr, "listening");
         mamori_web::serve(listener, state, async {

@@ -31,10 +31,13 @@ fn artefacts() -> PathBuf {
 async fn start_app(dir: &Path) -> (String, AppDb) {
     let db = AppDb::open(&dir.join("mamori.sqlite")).await.unwrap();
     let t: jiff::Timestamp = "2026-11-23T01:00:00Z".parse().unwrap();
+    let evidence =
+        mamori_store::evidence_store::EvidenceStore::open(&dir.join("evidence")).unwrap();
     let state = AppState::new(
         db.clone(),
         CatalogSet::builtin().unwrap(),
         Arc::new(move || t),
+        evidence,
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -277,6 +280,32 @@ async fn setup_login_system_sbd_override_docx_and_audit_trail_in_chromium() {
             .starts_with("The hash chain is intact")
     );
     b.screenshot(&shot("11-audit-en")).await;
+
+    // 9. The demo assessment of the マイナンバー利用事務系 wireless LAN: header, the safety-measure
+    // map (inline SVG) and a requirement's panel loaded by htmx.
+    let aid = mamori_web::load_demo_assessment(&db, "2026-11-23T10:00:00+09:00")
+        .await
+        .unwrap();
+    b.goto(&format!("{base}/lang/ja?next=/assessments/{aid}"))
+        .await;
+    b.wait_for_text("h1", "マイナンバー利用事務系 無線LAN")
+        .await;
+    assert!(b.text("#overall").await.contains("不適合"));
+    let map = b.find_all("#safety-map svg").await;
+    assert_eq!(map.len(), 1, "the safety-measure map is on the page");
+    assert!(
+        !b.find_all("#safety-map svg a").await.is_empty(),
+        "measures link to their lists"
+    );
+    b.screenshot(&shot("12-assessment-map")).await;
+    b.click("#r-MN-21 td a").await;
+    b.wait_for_text("#panel", "のぞき見防止").await;
+    assert_eq!(
+        b.current_url().await,
+        format!("{base}/assessments/{aid}"),
+        "htmx, no navigation"
+    );
+    b.screenshot(&shot("13-assessment-panel")).await;
 
     b.quit().await;
     drop(driver);

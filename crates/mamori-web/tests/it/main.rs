@@ -12,6 +12,8 @@ use mamori_web::auth::{self, Access, ROUTES};
 use mamori_web::{AppState, SESSION_COOKIE, router};
 use reqwest::{Method, StatusCode, redirect};
 
+mod assess;
+
 struct App {
     base: String,
     db: AppDb,
@@ -24,11 +26,26 @@ fn fixed_clock() -> mamori_web::Clock {
 }
 
 async fn start() -> App {
+    start_with_upload_limit(None).await
+}
+
+/// The evidence files of an [`App`] live in `<dir>/evidence`.
+async fn start_with_upload_limit(limit: Option<u64>) -> App {
     let dir = tempfile::tempdir().unwrap();
     let db = AppDb::open(&dir.path().join("mamori.sqlite"))
         .await
         .unwrap();
-    let state = AppState::new(db.clone(), CatalogSet::builtin().unwrap(), fixed_clock());
+    let evidence =
+        mamori_store::evidence_store::EvidenceStore::open(&dir.path().join("evidence")).unwrap();
+    let mut state = AppState::new(
+        db.clone(),
+        CatalogSet::builtin().unwrap(),
+        fixed_clock(),
+        evidence,
+    );
+    if let Some(l) = limit {
+        state.upload_limit = l;
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -472,6 +489,8 @@ async fn first_setup_then_a_system_through_the_sbd_wizard_to_an_issued_docx() {
 
 fn concrete(path: &str, id: &str) -> String {
     path.replace("{id}", id)
+        .replace("{item}", "LG-01")
+        .replace("{eid}", id)
         .replace("{file}", "app.css")
         .replace("{lang}", "en")
 }
