@@ -5,12 +5,14 @@
 //! clock: the caller passes the date, so output is reproducible.
 
 mod docx;
+mod map;
 mod markdown;
 mod spec;
 mod wareki;
 mod wlan;
 mod xlsx;
 
+pub use map::safety_map_svg;
 pub use spec::{OpenPlaceholder, Piece, Spec, SpecRequirement, SpecSection};
 pub use wareki::{date_with_wareki, wareki};
 pub use wlan::{wlan_report_docx, wlan_report_xlsx};
