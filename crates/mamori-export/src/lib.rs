@@ -4,6 +4,7 @@
 //! plus the language and the document date, and return bytes. They do no file I/O and read no
 //! clock: the caller passes the date, so output is reproducible.
 
+mod assess;
 mod docx;
 mod map;
 mod markdown;
@@ -12,6 +13,7 @@ mod wareki;
 mod wlan;
 mod xlsx;
 
+pub use assess::{AssessmentReport, assessment_docx, assessment_html, assessment_xlsx};
 pub use map::safety_map_svg;
 pub use spec::{OpenPlaceholder, Piece, Spec, SpecRequirement, SpecSection};
 pub use wareki::{date_with_wareki, wareki};
@@ -57,6 +59,8 @@ pub enum ExportError {
     Docx(String),
     #[error("cannot write the Excel workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("cannot draw the picture: {0}")]
+    Image(String),
     #[error("cannot serialise JSON: {0}")]
     Json(#[from] serde_json::Error),
 }

@@ -14,6 +14,8 @@ use std::fmt::Write as _;
 use mamori_assess::{Coverage, MeasureStatus};
 use mamori_catalog::{Catalog, Lang};
 
+use crate::ExportError;
+
 const WIDTH: i32 = 960;
 const HEIGHT: i32 = 600;
 /// Fonts tried in order; IPAGothic is installed on the build machines and in CI.
@@ -557,4 +559,60 @@ pub fn safety_map_svg(
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// Rasterises an SVG (such as the map) to PNG at `scale` × its size, with the system fonts
+/// (IPAGothic first for Japanese). Returns the PNG bytes and the pixel size.
+pub(crate) fn svg_to_png(svg: &str, scale: f32) -> Result<(Vec<u8>, u32, u32), ExportError> {
+    use resvg::{tiny_skia, usvg};
+    let mut opt = usvg::Options {
+        font_family: "IPAGothic".into(),
+        ..usvg::Options::default()
+    };
+    let db = opt.fontdb_mut();
+    db.load_system_fonts();
+    // `sans-serif` falls back to the first installed of the map's families (so text never
+    // disappears when none of the Japanese fonts is there); glyphs missing from it are taken
+    // from the other installed fonts.
+    let installed = |name: &str| {
+        db.faces()
+            .any(|f| f.families.iter().any(|(family, _)| family == name))
+    };
+    let fallback = [
+        "IPAGothic",
+        "IPAexGothic",
+        "Noto Sans CJK JP",
+        "Noto Sans JP",
+        "DejaVu Sans",
+    ]
+    .into_iter()
+    .find(|f| installed(f))
+    .map(str::to_owned)
+    .or_else(|| {
+        db.faces()
+            .next()
+            .and_then(|f| f.families.first().map(|(family, _)| family.clone()))
+    });
+    if let Some(f) = fallback {
+        db.set_sans_serif_family(f.clone());
+        opt.font_family = f;
+    }
+    let tree = usvg::Tree::from_str(svg, &opt)
+        .map_err(|e| ExportError::Image(format!("cannot read the SVG: {e}")))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or_else(|| ExportError::Image("the picture has no size".into()))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| ExportError::Image("the picture has no size".into()))?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    let png = pixmap
+        .encode_png()
+        .map_err(|e| ExportError::Image(format!("cannot encode the PNG: {e}")))?;
+    Ok((png, size.width(), size.height()))
 }

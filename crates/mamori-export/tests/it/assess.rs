@@ -1,4 +1,5 @@
-//! The safety-measure map of an assessment: golden SVG.
+//! The assessment report and the safety-measure map: golden SVG and HTML, the workbook read
+//! back with calamine, the Word document unzipped and converted by LibreOffice.
 
 use std::collections::BTreeMap;
 
@@ -8,10 +9,12 @@ use mamori_assess::{
     Target, measure_statuses,
 };
 use mamori_catalog::{Catalog, CatalogSet, Lang};
-use mamori_export::safety_map_svg;
+use mamori_export::{
+    AssessmentReport, assessment_docx, assessment_html, assessment_xlsx, safety_map_svg,
+};
 use mamori_model::Segment;
 
-use super::golden;
+use super::{docx_to_pdf, golden, zip_entry};
 
 /// Golden files of these tests live next to them (`UPDATE_GOLDEN=1` rewrites them).
 fn golden_here(name: &str, actual: &[u8]) {
@@ -125,6 +128,18 @@ fn fixture(catalog: &Catalog) -> Assessment {
     }
 }
 
+fn report<'a>(set: &'a CatalogSet, a: &'a Assessment, lang: Lang) -> AssessmentReport<'a> {
+    AssessmentReport {
+        catalog: set.get("wlan-mynumber").unwrap(),
+        assessment: a,
+        ppc: set.get("ppc-safety"),
+        base: set.get("wlan-lgwan"),
+        organisation: "みらい市",
+        lang,
+        generated: date(2026, 11, 23),
+    }
+}
+
 #[test]
 fn safety_map_svg_golden_ja_and_en() {
     let set = set();
@@ -174,3 +189,192 @@ fn roxmltree_check(svg: &str) {
     assert_eq!(svg.matches("<a ").count(), svg.matches("</a>").count());
 }
 
+#[test]
+fn assessment_html_golden_and_content() {
+    let set = set();
+    let c = set.get("wlan-mynumber").unwrap();
+    let a = fixture(c);
+    let html = assessment_html(&report(&set, &a, Lang::Ja));
+    golden_here("wlan-mynumber.assessment.ja.html", html.as_bytes());
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"ja\">"));
+    assert!(html.contains("@page{size:A4"));
+    assert!(html.contains("<svg "), "inline map");
+    assert!(
+        html.contains(r##"<a href="#measure-3">"##),
+        "badges link to the table"
+    );
+    assert!(html.contains(r#"<tr id="measure-3">"#));
+    assert!(html.contains("総合判定：不適合"));
+    assert!(html.contains("2026-11-20（令和8年11月20日）"));
+    // Comments are escaped, never markup.
+    assert!(html.contains("未装着の端末あり &lt;3台&gt;"));
+    assert!(!html.contains("<3台"));
+    assert!(html.contains("情報政策課 &amp; 監査担当"));
+    // Remediation plan in due-date order: MN-04 (2027-01-31) before MN-02 (2027-03-31).
+    let plan = &html[html.find("id=\"plan\"").unwrap()..];
+    assert!(plan.find("MN-04").unwrap() < plan.find("MN-02").unwrap());
+    // Not signed off: blank lines for both officers.
+    let sign = &html[html.find("id=\"signoff\"").unwrap()..];
+    assert!(sign.contains("総括責任者") && sign.contains("情報セキュリティ責任者"));
+    assert!(sign.contains("　　年　　月　　日"));
+
+    let en = assessment_html(&report(&set, &a, Lang::En));
+    assert!(en.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(en.contains("Overall result：Not compliant") || en.contains("Not compliant"));
+    assert!(en.contains("Encryption of communications"));
+}
+
+#[test]
+fn assessment_xlsx_reads_back() {
+    use calamine::{Reader, Xlsx};
+    let set = set();
+    let c = set.get("wlan-mynumber").unwrap();
+    let a = fixture(c);
+    let bytes = assessment_xlsx(&report(&set, &a, Lang::Ja)).unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "概要",
+            "ギャップ",
+            "分類別",
+            "要件一覧",
+            "PPC対応",
+            "LGWAN差分",
+            "是正計画"
+        ]
+    );
+    let rows = |wb: &mut Xlsx<_>, name: &str| -> Vec<Vec<String>> {
+        wb.worksheet_range(name)
+            .unwrap()
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let summary = rows(&mut wb, "概要");
+    let overall = summary.iter().find(|r| r[0] == "総合判定").unwrap();
+    assert!(overall[1].starts_with("不適合（必須要件"), "{overall:?}");
+    let date = summary.iter().find(|r| r[0] == "評価日").unwrap();
+    assert_eq!(date[1], "2026-11-20（令和8年11月20日）");
+    let required = summary.iter().find(|r| r[0] == "必須").unwrap();
+    assert_eq!(required.len(), 8, "区分, five outcomes, met, total");
+
+    let gaps = rows(&mut wb, "ギャップ");
+    assert_eq!(gaps[0][0], "ID");
+    assert_eq!(
+        gaps[1][3], "必須",
+        "the first gap is a 必須 item: {:?}",
+        gaps[1]
+    );
+    let last_required = gaps.iter().rposition(|r| r[3] == "必須").unwrap();
+    assert!(gaps[last_required + 1..].iter().all(|r| r[3] != "必須"));
+    assert!(
+        gaps.iter()
+            .any(|r| r[0] == "MN-15" && r[5] == "該当なしの理由が未記載")
+    );
+    assert!(
+        !gaps.iter().any(|r| r[0] == "MN-07"),
+        "justified 該当なし is met"
+    );
+
+    let ppc = rows(&mut wb, "PPC対応");
+    let fd = ppc.iter().find(|r| r[0] == "2Fd").unwrap();
+    assert!(fd[4].contains("MN-01 通信の暗号化：適合"), "{fd:?}");
+    assert_eq!(fd[3], "⑩");
+
+    let reqs = rows(&mut wb, "要件一覧");
+    assert_eq!(reqs.len(), c.items.len() + 1);
+    let mn01 = reqs.iter().find(|r| r[0] == "MN-01").unwrap();
+    assert_eq!(mn01[8], "2");
+    assert!(
+        mn01[10].contains("2024年度 設定確認記録"),
+        "stale evidence flagged"
+    );
+
+    let diff = rows(&mut wb, "LGWAN差分");
+    assert!(diff.iter().any(|r| r[1] == "MN-01" && r[4] == "LG-01"));
+    let plan = rows(&mut wb, "是正計画");
+    assert_eq!(plan[1][1], "MN-04");
+    assert_eq!(plan[2][1], "MN-02");
+
+    let sheet = zip_entry(&bytes, "xl/worksheets/sheet2.xml");
+    assert!(sheet.contains(r#"state="frozen""#));
+    let workbook = zip_entry(&bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains("_xlnm.Print_Titles"),
+        "header rows repeat"
+    );
+
+    let en = assessment_xlsx(&report(&set, &a, Lang::En)).unwrap();
+    let wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(en)).unwrap();
+    assert_eq!(wb.sheet_names()[..2], ["Summary", "Gaps"]);
+}
+
+#[test]
+fn assessment_docx_has_wareki_signoff_and_map_and_converts() {
+    let set = set();
+    let c = set.get("wlan-mynumber").unwrap();
+    let mut a = fixture(c);
+    let bytes = assessment_docx(&report(&set, &a, Lang::Ja)).unwrap();
+    let xml = zip_entry(&bytes, "word/document.xml");
+    assert!(xml.contains("2026-11-23（令和8年11月23日）"));
+    assert!(xml.contains("2026-11-20（令和8年11月20日）"));
+    assert!(xml.contains("総合判定：不適合"));
+    assert!(xml.contains("総括責任者") && xml.contains("情報セキュリティ責任者"));
+    assert!(xml.contains("<w:drawing>"), "the map is a picture");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let media: Vec<String> = z
+        .file_names()
+        .filter_map(Result::ok)
+        .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+        .map(|n| n.into_owned())
+        .collect();
+    assert_eq!(media.len(), 1, "{media:?}");
+    let mut png = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name(&media[0]).unwrap(), &mut png).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG picture part");
+    let keep = super::root().join("target/test-artifacts");
+    if std::fs::create_dir_all(&keep).is_ok() {
+        let _ = std::fs::write(keep.join("wlan-mynumber.map.png"), &png);
+        let _ = std::fs::write(keep.join("wlan-mynumber.assessment.docx"), &bytes);
+    }
+    // The English document builds too, with the English map.
+    let en = assessment_docx(&report(&set, &a, Lang::En)).unwrap();
+    let en_xml = zip_entry(&en, "word/document.xml");
+    assert!(en_xml.contains("Overall result：Not compliant"));
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&en)).unwrap();
+    let mut en_png = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name(&media[0]).unwrap(), &mut en_png).unwrap();
+    let _ = std::fs::write(keep.join("wlan-mynumber.map.en.png"), &en_png);
+
+    // Signed off: the approval line names the officer and the date.
+    a.state = State::SignedOff;
+    a.signed_by = Some("佐藤 花子".into());
+    a.signed_at = Some("2026-11-22T10:00:00+09:00".into());
+    let signed = assessment_docx(&report(&set, &a, Lang::Ja)).unwrap();
+    let xml = zip_entry(&signed, "word/document.xml");
+    assert!(
+        xml.contains("承認：情報セキュリティ責任者 佐藤 花子（2026-11-22（令和8年11月22日））"),
+        "sign-off line"
+    );
+
+    let Some((dir, text)) = docx_to_pdf(&bytes, "assessment") else {
+        return;
+    };
+    if let Some(text) = text {
+        let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for needle in [
+            "無線LAN（マイナンバー利用事務系）2026年度評価報告書",
+            "総合判定：不適合",
+            "令和8年11月23日",
+        ] {
+            assert!(flat.contains(needle), "PDF text lacks {needle}: {text}");
+        }
+    }
+    if std::fs::create_dir_all(&keep).is_ok() {
+        let _ = std::fs::copy(
+            dir.path().join("assessment.pdf"),
+            keep.join("wlan-mynumber.assessment.pdf"),
+        );
+    }
+}
