@@ -319,12 +319,36 @@ impl<'a> View<'a> {
         }
     }
 
+    /// `key：value` in Japanese, `key: value` in English.
+    pub fn kv(&self, key: &str, value: &str) -> String {
+        match self.r.lang {
+            Lang::Ja => format!("{key}：{value}"),
+            Lang::En => format!("{key}: {value}"),
+        }
+    }
+
+    /// `text（note）` in Japanese, `text (note)` in English.
+    pub fn paren(&self, text: &str, note: &str) -> String {
+        match self.r.lang {
+            Lang::Ja => format!("{text}（{note}）"),
+            Lang::En => format!("{text} ({note})"),
+        }
+    }
+
+    /// The approval line of a signed-off assessment (`None` before sign-off).
+    pub fn approval(&self) -> Option<String> {
+        let a = self.r.assessment;
+        match (a.state, &a.signed_by) {
+            (mamori_assess::State::SignedOff, Some(by)) => Some(self.kv(
+                self.l.signed,
+                &self.paren(&format!("{} {by}", self.l.ciso), &self.signed_date()),
+            )),
+            _ => None,
+        }
+    }
+
     pub fn catalog_name(&self) -> String {
-        format!(
-            "{}（{}）",
-            self.r.catalog.title.get(self.r.lang),
-            self.r.catalog.id
-        )
+        self.paren(self.r.catalog.title.get(self.r.lang), &self.r.catalog.id)
     }
 
     pub fn overall(&self) -> &'static str {
@@ -419,10 +443,10 @@ impl<'a> View<'a> {
     pub fn remediation(&self, r: &Remediation) -> String {
         let mut parts = vec![r.action.clone()];
         if !r.owner.is_empty() {
-            parts.push(format!("{}：{}", self.l.owner, r.owner));
+            parts.push(self.kv(self.l.owner, &r.owner));
         }
         if let Some(d) = r.due {
-            parts.push(format!("{}：{}", self.l.due, self.date(d)));
+            parts.push(self.kv(self.l.due, &self.date(d)));
         }
         parts.push(r.status.name(self.r.lang).to_owned());
         parts.join(" / ")
@@ -456,11 +480,9 @@ impl<'a> View<'a> {
             .evidence
             .iter()
             .map(|e| {
-                format!(
-                    "{}（{}, {}）",
-                    e.title,
-                    e.kind.name(self.r.lang),
-                    e.added_on
+                self.paren(
+                    &e.title,
+                    &format!("{}, {}", e.kind.name(self.r.lang), e.added_on),
                 )
             })
             .collect::<Vec<_>>()

@@ -276,7 +276,7 @@ pub(crate) fn wrap(text: &str, max_em: f32) -> Vec<String> {
 fn text(out: &mut String, x: i32, y: i32, anchor: &str, class: &str, lines: &[&str]) {
     let _ = write!(
         out,
-        r#"<text x="{x}" y="{y}" text-anchor="{anchor}" class="{class}">"#
+        r#"<text x="{x}" y="{y}" text-anchor="{anchor}" class="mm-{class}">"#
     );
     for (i, l) in lines.iter().enumerate() {
         let dy = if i == 0 { 0 } else { 13 };
@@ -288,7 +288,7 @@ fn text(out: &mut String, x: i32, y: i32, anchor: &str, class: &str, lines: &[&s
 fn cross(out: &mut String, x: i32, y: i32, r: i32) {
     let _ = writeln!(
         out,
-        r#"<path class="x" d="M{} {}L{} {}M{} {}L{} {}"/>"#,
+        r#"<path class="mm-x" d="M{} {}L{} {}M{} {}L{} {}"/>"#,
         x - r,
         y - r,
         x + r,
@@ -304,7 +304,7 @@ fn cross(out: &mut String, x: i32, y: i32, r: i32) {
 fn device(out: &mut String, x: i32, y: i32, w: i32, h: i32, lines: &[&str]) {
     let _ = writeln!(
         out,
-        r#"<rect class="dev" x="{x}" y="{y}" width="{w}" height="{h}" rx="4"/>"#
+        r#"<rect class="mm-dev" x="{x}" y="{y}" width="{w}" height="{h}" rx="4"/>"#
     );
     let first = y + h / 2 + 4 - 13 * (i32::try_from(lines.len()).unwrap_or(1) - 1) / 2;
     text(out, x + w / 2, first, "middle", "dl", lines);
@@ -314,7 +314,7 @@ fn device(out: &mut String, x: i32, y: i32, w: i32, h: i32, lines: &[&str]) {
 fn terminal(out: &mut String, x: i32, y: i32, lines: &[&str]) {
     let _ = writeln!(
         out,
-        r#"<rect class="dev" x="{}" y="{y}" width="56" height="36" rx="3"/><path class="ln" d="M{} {}v8M{} {}h28"/>"#,
+        r#"<rect class="mm-dev" x="{}" y="{y}" width="56" height="36" rx="3"/><path class="mm-ln" d="M{} {}v8M{} {}h28"/>"#,
         x - 28,
         x,
         y + 36,
@@ -328,7 +328,7 @@ fn terminal(out: &mut String, x: i32, y: i32, lines: &[&str]) {
 fn access_point(out: &mut String, x: i32, y: i32, class: &str) {
     let _ = writeln!(
         out,
-        r#"<rect class="{class}" x="{}" y="{y}" width="36" height="14" rx="3"/><path class="wave" d="M{} {}a10 10 0 0 1 20 0M{} {}a16 16 0 0 1 32 0"/>"#,
+        r#"<rect class="mm-{class}" x="{}" y="{y}" width="36" height="14" rx="3"/><path class="mm-wave" d="M{} {}a10 10 0 0 1 20 0M{} {}a16 16 0 0 1 32 0"/>"#,
         x - 18,
         x - 10,
         y - 3,
@@ -351,7 +351,7 @@ pub fn safety_map_svg(
     let mut s = String::with_capacity(24_000);
     let _ = writeln!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="mamori-map-title mamori-map-desc" font-family="{FONT_FAMILY}" lang="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" class="mamori-map" role="img" aria-labelledby="mamori-map-title mamori-map-desc" font-family="{FONT_FAMILY}" lang="{}">"#,
         lang.code()
     );
     let _ = writeln!(
@@ -379,24 +379,24 @@ pub fn safety_map_svg(
     let _ = writeln!(s, r#"<desc id="mamori-map-desc">{}</desc>"#, esc(&desc));
     s.push_str(concat!(
         "<style>",
-        "text{font-size:11px;fill:#1a1a1a}",
-        ".ttl{font-size:16px;font-weight:bold}",
-        ".zl{font-size:13px;font-weight:bold;fill:#234a7a}",
-        ".dl{font-size:11px}",
-        ".ml{font-size:11px;font-weight:bold}",
-        ".bn{font-size:12px;font-weight:bold}",
-        ".tl{font-size:10.5px;fill:#c62828}",
-        ".zone{fill:#eef4fb;stroke:#4a78b0;stroke-width:1.5}",
-        ".zone2{fill:#f3f3f3;stroke:#666;stroke-width:1.5}",
-        ".dev{fill:#fff;stroke:#333;stroke-width:1.2}",
-        ".rogue{fill:#fff;stroke:#c62828;stroke-width:1.2;stroke-dasharray:3 2}",
-        ".ln{fill:none;stroke:#333;stroke-width:1.2}",
-        ".net{fill:none;stroke:#555;stroke-width:2}",
-        ".wave{fill:none;stroke:#4a78b0;stroke-width:1.5}",
-        ".radio{fill:none;stroke:#4a78b0;stroke-width:1.5;stroke-dasharray:5 4}",
-        ".part{stroke:#8d6e63;stroke-width:5;stroke-dasharray:10 5}",
-        ".x{fill:none;stroke:#c62828;stroke-width:3;stroke-linecap:round}",
-        ".badge{stroke:#333;stroke-width:1}",
+        ".mamori-map text{font-size:11px;fill:#1a1a1a}",
+        ".mamori-map .mm-ttl{font-size:16px;font-weight:bold}",
+        ".mamori-map .mm-zl{font-size:13px;font-weight:bold;fill:#234a7a}",
+        ".mamori-map .mm-dl{font-size:11px}",
+        ".mamori-map .mm-ml{font-size:11px;font-weight:bold}",
+        ".mamori-map .mm-bn{font-size:12px;font-weight:bold}",
+        ".mamori-map .mm-tl{font-size:10.5px;fill:#c62828}",
+        ".mamori-map .mm-zone{fill:#eef4fb;stroke:#4a78b0;stroke-width:1.5}",
+        ".mamori-map .mm-zone2{fill:#f3f3f3;stroke:#666;stroke-width:1.5}",
+        ".mamori-map .mm-dev{fill:#fff;stroke:#333;stroke-width:1.2}",
+        ".mamori-map .mm-rogue{fill:#fff;stroke:#c62828;stroke-width:1.2;stroke-dasharray:3 2}",
+        ".mamori-map .mm-ln{fill:none;stroke:#333;stroke-width:1.2}",
+        ".mamori-map .mm-net{fill:none;stroke:#555;stroke-width:2}",
+        ".mamori-map .mm-wave{fill:none;stroke:#4a78b0;stroke-width:1.5}",
+        ".mamori-map .mm-radio{fill:none;stroke:#4a78b0;stroke-width:1.5;stroke-dasharray:5 4}",
+        ".mamori-map .mm-part{stroke:#8d6e63;stroke-width:5;stroke-dasharray:10 5}",
+        ".mamori-map .mm-x{fill:none;stroke:#c62828;stroke-width:3;stroke-linecap:round}",
+        ".mamori-map .mm-badge{stroke:#333;stroke-width:1}",
         "</style>\n"
     ));
     s.push_str(r##"<rect x="0" y="0" width="960" height="600" fill="#ffffff"/>"##);
@@ -404,17 +404,19 @@ pub fn safety_map_svg(
     text(&mut s, WIDTH / 2, 28, "middle", "ttl", &[w.title]);
 
     // Zones.
-    s.push_str("<rect class=\"zone\" x=\"180\" y=\"50\" width=\"430\" height=\"400\" rx=\"6\"/>\n");
+    s.push_str(
+        "<rect class=\"mm-zone\" x=\"180\" y=\"50\" width=\"430\" height=\"400\" rx=\"6\"/>\n",
+    );
     text(&mut s, 190, 70, "start", "zl", &[w.handling]);
     s.push_str(
-        "<rect class=\"zone2\" x=\"640\" y=\"50\" width=\"310\" height=\"400\" rx=\"6\"/>\n",
+        "<rect class=\"mm-zone2\" x=\"640\" y=\"50\" width=\"310\" height=\"400\" rx=\"6\"/>\n",
     );
     text(&mut s, 650, 70, "start", "zl", &[w.system_area]);
     // The partition between the handling area and the other departments.
-    s.push_str("<path class=\"part\" d=\"M180 56V444\"/>\n");
+    s.push_str("<path class=\"mm-part\" d=\"M180 56V444\"/>\n");
     text(&mut s, 90, 224, "middle", "dl", &w.partition);
     // A third party outside the partition.
-    s.push_str("<circle class=\"dev\" cx=\"90\" cy=\"92\" r=\"9\"/><path class=\"dev\" d=\"M74 124q16-30 32 0z\"/>\n");
+    s.push_str("<circle class=\"mm-dev\" cx=\"90\" cy=\"92\" r=\"9\"/><path class=\"mm-dev\" d=\"M74 124q16-30 32 0z\"/>\n");
     text(&mut s, 90, 140, "middle", "dl", &[w.third_party]);
 
     // The handling area: terminals, access point, a rogue AP.
@@ -423,7 +425,7 @@ pub fn safety_map_svg(
     access_point(&mut s, 390, 300, "dev");
     text(&mut s, 390, 330, "middle", "dl", &[w.ap]);
     // Radio links from the terminals to the access point.
-    s.push_str("<path class=\"radio\" d=\"M280 210L382 296M490 210L398 296\"/>\n");
+    s.push_str("<path class=\"mm-radio\" d=\"M280 210L382 296M490 210L398 296\"/>\n");
     access_point(&mut s, 240, 380, "rogue");
     cross(&mut s, 240, 386, 9);
     text(&mut s, 240, 412, "middle", "tl", &[w.rogue_ap]);
@@ -435,7 +437,7 @@ pub fn safety_map_svg(
     device(&mut s, 820, 370, 118, 34, &[w.maintenance]);
     // Wired links: AP → controller → systems; the maintenance terminal to the controller.
     s.push_str(
-        "<path class=\"net\" d=\"M408 307H620V110H680M735 130V160M790 110H820M879 370V150H760V130\"/>\n",
+        "<path class=\"mm-net\" d=\"M408 307H620V110H680M735 130V160M790 110H820M879 370V150H760V130\"/>\n",
     );
 
     // Threats.
@@ -449,7 +451,9 @@ pub fn safety_map_svg(
         }
     }
     // Taking a terminal out: an arrow leaving the handling area.
-    s.push_str("<path class=\"x\" d=\"M230 436V462M224 454l6 8l6-8\" style=\"stroke-width:2\"/>\n");
+    s.push_str(
+        "<path class=\"mm-x\" d=\"M230 436V462M224 454l6 8l6-8\" style=\"stroke-width:2\"/>\n",
+    );
 
     // The measures.
     for (number, places, wrap_ja, wrap_en) in BADGES {
@@ -480,14 +484,14 @@ pub fn safety_map_svg(
         }
         let _ = write!(
             s,
-            r#"<g class="measure" data-measure="{number}" data-status="{}"><title>{}</title>"#,
+            r#"<g class="mm-measure" data-measure="{number}" data-status="{}"><title>{}</title>"#,
             status.key(),
             esc(&tip)
         );
         for (x, y, side) in places.iter() {
             let _ = write!(
                 s,
-                r#"<circle class="badge" cx="{x}" cy="{y}" r="12" fill="{fill}"/><text x="{x}" y="{}" text-anchor="middle" class="bn" style="fill:{ink}">{number}</text>"#,
+                r#"<circle class="mm-badge" cx="{x}" cy="{y}" r="12" fill="{fill}"/><text x="{x}" y="{}" text-anchor="middle" class="mm-bn" style="fill:{ink}">{number}</text>"#,
                 y + 4
             );
             let lines = wrap(name, wrap_em);
@@ -522,7 +526,7 @@ pub fn safety_map_svg(
     }
 
     // Legend.
-    s.push_str("<g class=\"legend\">\n");
+    s.push_str("<g class=\"mm-legend\">\n");
     let mut x = 40;
     for c in [
         Coverage::Met,
@@ -534,7 +538,7 @@ pub fn safety_map_svg(
         let (fill, _) = status_colours(c);
         let _ = writeln!(
             s,
-            r#"<circle class="badge" cx="{x}" cy="500" r="8" fill="{fill}"/>"#
+            r#"<circle class="mm-badge" cx="{x}" cy="500" r="8" fill="{fill}"/>"#
         );
         text(&mut s, x + 14, 504, "start", "dl", &[c.name(lang)]);
         x += 140;

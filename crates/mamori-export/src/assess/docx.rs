@@ -142,9 +142,8 @@ pub fn assessment_docx(r: &AssessmentReport) -> Result<Vec<u8>, ExportError> {
             .align(AlignmentType::Center),
     );
     doc = doc.add_paragraph(para(r.organisation).align(AlignmentType::Right));
-    doc = doc.add_paragraph(
-        para(&format!("{}：{}", l.generated, v.date(r.generated))).align(AlignmentType::Right),
-    );
+    doc = doc
+        .add_paragraph(para(&v.kv(l.generated, &v.date(r.generated))).align(AlignmentType::Right));
     // The overall result, prominently.
     let (fill, ink) = if v.compliant() {
         ("E2F0D9", "1E5631")
@@ -159,7 +158,7 @@ pub fn assessment_docx(r: &AssessmentReport) -> Result<Vec<u8>, ExportError> {
                 .add_paragraph(
                     Paragraph::new().align(AlignmentType::Center).add_run(
                         Run::new()
-                            .add_text(format!("{}：{}", l.overall, v.overall()))
+                            .add_text(v.kv(l.overall, v.overall()))
                             .bold()
                             .size(36)
                             .color(ink),
@@ -366,31 +365,19 @@ pub fn assessment_docx(r: &AssessmentReport) -> Result<Vec<u8>, ExportError> {
             String::new(),
         ]
     };
+    if let Some(line) = v.approval() {
+        doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(line).bold()));
+    }
     let rows = match (a.state, &a.signed_by) {
-        (State::SignedOff, Some(by)) => {
-            doc = doc.add_paragraph(
-                Paragraph::new().add_run(
-                    Run::new()
-                        .add_text(format!(
-                            "{}：{} {}（{}）",
-                            l.signed,
-                            l.ciso,
-                            by,
-                            v.signed_date()
-                        ))
-                        .bold(),
-                ),
-            );
+        (State::SignedOff, Some(by)) => vec![
             vec![
-                vec![
-                    l.ciso.to_owned(),
-                    by.clone(),
-                    v.signed_date(),
-                    String::new(),
-                ],
-                blank(l.chief),
-            ]
-        }
+                l.ciso.to_owned(),
+                by.clone(),
+                v.signed_date(),
+                String::new(),
+            ],
+            blank(l.chief),
+        ],
         _ => vec![blank(l.chief), blank(l.ciso)],
     };
     doc = doc.add_table(grid(

@@ -18,6 +18,7 @@ table{border-collapse:collapse;width:100%;margin:2mm 0}
 th,td{border:1px solid #777;padding:1.5mm 2mm;vertical-align:top;text-align:left;white-space:pre-line}
 th{background:#d9e2f3}
 td.n{text-align:right}
+.nw,th{white-space:nowrap}
 tr{break-inside:avoid}
 thead{display:table-header-group}
 .overall{border:2px solid;padding:3mm;text-align:center;margin:4mm 0}
@@ -60,16 +61,21 @@ fn td(text: impl Into<String>) -> (String, String) {
     (String::new(), text.into())
 }
 
+/// A short cell that must not wrap (IDs, 区分, results).
+fn nw(text: impl Into<String>) -> (String, String) {
+    ("nw".into(), text.into())
+}
+
 fn num(n: usize) -> (String, String) {
     ("n".into(), n.to_string())
 }
 
 fn outcome(o: Outcome, lang: mamori_catalog::Lang) -> (String, String) {
-    (format!("o-{}", o.key()), o.name(lang).to_owned())
+    (format!("o-{} nw", o.key()), o.name(lang).to_owned())
 }
 
 fn coverage(c: Coverage, lang: mamori_catalog::Lang) -> (String, String) {
-    (format!("c-{}", c.key()), c.name(lang).to_owned())
+    (format!("c-{} nw", c.key()), c.name(lang).to_owned())
 }
 
 fn h2(out: &mut String, n: usize, id: &str, text: &str) {
@@ -94,17 +100,15 @@ pub fn assessment_html(r: &AssessmentReport) -> String {
     let _ = writeln!(s, "<p class=\"meta\">{}</p>", esc(r.organisation));
     let _ = writeln!(
         s,
-        "<p class=\"meta\">{}：{}</p>\n</header>",
-        esc(l.generated),
-        esc(&v.date(r.generated))
+        "<p class=\"meta\">{}</p>\n</header>",
+        esc(&v.kv(l.generated, &v.date(r.generated)))
     );
     let _ = writeln!(
         s,
-        "<section class=\"overall {}\" aria-label=\"{}\"><strong>{}：{}</strong>{}</section>",
+        "<section class=\"overall {}\" aria-label=\"{}\"><strong>{}</strong>{}</section>",
         v.ev.overall.key(),
         esc(l.overall),
-        esc(l.overall),
-        esc(v.overall()),
+        esc(&v.kv(l.overall, v.overall())),
         esc(&v.overall_line())
     );
     s.push_str("<table class=\"facts\"><tbody>\n");
@@ -168,10 +172,10 @@ pub fn assessment_html(r: &AssessmentReport) -> String {
                 .iter()
                 .map(|g| {
                     vec![
-                        td(g.item.id.clone()),
+                        nw(g.item.id.clone()),
                         td(v.category(g.item)),
                         td(v.item_title(g.item)),
-                        td(v.obligation(g.obligation)),
+                        nw(v.obligation(g.obligation)),
                         outcome(g.outcome, lang),
                         td(v.reason(g.reason)),
                         td(g.comment.clone()),
@@ -234,7 +238,7 @@ pub fn assessment_html(r: &AssessmentReport) -> String {
             .iter()
             .map(|c| {
                 vec![
-                    td(c.measure.id.clone()),
+                    nw(c.measure.id.clone()),
                     td(ppc
                         .category_of(c.measure)
                         .map(|g| g.name.get(lang).to_owned())
@@ -295,7 +299,7 @@ pub fn assessment_html(r: &AssessmentReport) -> String {
             .map(|(item, rem)| {
                 vec![
                     td(rem.due.map(|d| v.date(d)).unwrap_or_else(|| "—".into())),
-                    td(item.id.clone()),
+                    nw(item.id.clone()),
                     td(v.item_title(item)),
                     outcome(a.outcome(&item.id), lang),
                     td(rem.action.clone()),
@@ -329,26 +333,19 @@ pub fn assessment_html(r: &AssessmentReport) -> String {
             ("sign".into(), String::new()),
         ]
     };
+    if let Some(line) = v.approval() {
+        let _ = writeln!(s, "<p class=\"signed\">{}</p>", esc(&line));
+    }
     let rows = match (a.state, &a.signed_by) {
-        (State::SignedOff, Some(by)) => {
-            let _ = writeln!(
-                s,
-                "<p class=\"signed\">{}：{} {}（{}）</p>",
-                esc(l.signed),
-                esc(l.ciso),
-                esc(by),
-                esc(&v.signed_date())
-            );
+        (State::SignedOff, Some(by)) => vec![
             vec![
-                vec![
-                    td(l.ciso),
-                    td(by.clone()),
-                    td(v.signed_date()),
-                    ("sign".into(), String::new()),
-                ],
-                blank(l.chief),
-            ]
-        }
+                td(l.ciso),
+                td(by.clone()),
+                td(v.signed_date()),
+                ("sign".into(), String::new()),
+            ],
+            blank(l.chief),
+        ],
         _ => vec![blank(l.chief), blank(l.ciso)],
     };
     table(&mut s, &[l.role, l.name, l.sign_date, l.seal], &rows);

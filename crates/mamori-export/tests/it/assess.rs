@@ -58,8 +58,8 @@ fn fixture(catalog: &Catalog) -> Assessment {
     for item in &catalog.items {
         results.insert(item.id.clone(), result(Outcome::Compliant, ""));
     }
-    // 未評価: no entry.
-    for id in ["MN-12", "MN-13"] {
+    // 未評価: no entry (MN-25 and MN-26 are all of measure ⑥, which stays grey).
+    for id in ["MN-12", "MN-13", "MN-25", "MN-26"] {
         results.remove(id);
     }
     let mut enc = result(
@@ -102,6 +102,10 @@ fn fixture(catalog: &Catalog) -> Assessment {
         ),
     );
     results.insert("MN-15".into(), result(Outcome::NotApplicable, ""));
+    results.insert(
+        "MN-22".into(),
+        result(Outcome::NonCompliant, "執務室が他部門と共用"),
+    );
     results.insert(
         "MN-21".into(),
         result(
@@ -157,9 +161,11 @@ fn safety_map_svg_golden_ja_and_en() {
     assert!(ja.contains("<title id=\"mamori-map-title\">特定個人情報に関する安全管理措置実施のための対策イメージ（全体）</title>"));
     // Ten measures, each once as a group, coloured by status: ③ (MN-04 不適合, MN-05 適合) is
     // partial, ⑩ (MN-01) met, ⑦ (MN-20 適合, MN-21 不適合) partial.
-    assert_eq!(ja.matches(r#"<g class="measure""#).count(), 10);
+    assert_eq!(ja.matches(r#"<g class="mm-measure""#).count(), 10);
     assert!(ja.contains(r#"data-measure="10" data-status="met""#));
     assert!(ja.contains(r#"data-measure="3" data-status="partial""#));
+    assert!(ja.contains(r#"data-measure="4" data-status="not_met""#));
+    assert!(ja.contains(r#"data-measure="6" data-status="not_assessed""#));
     assert!(
         ja.contains("MN-04, MN-05"),
         "tooltips list the requirements"
@@ -220,7 +226,7 @@ fn assessment_html_golden_and_content() {
 
     let en = assessment_html(&report(&set, &a, Lang::En));
     assert!(en.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
-    assert!(en.contains("Overall result：Not compliant") || en.contains("Not compliant"));
+    assert!(en.contains("<strong>Overall result: Not compliant</strong>"));
     assert!(en.contains("Encryption of communications"));
 }
 
@@ -341,7 +347,7 @@ fn assessment_docx_has_wareki_signoff_and_map_and_converts() {
     // The English document builds too, with the English map.
     let en = assessment_docx(&report(&set, &a, Lang::En)).unwrap();
     let en_xml = zip_entry(&en, "word/document.xml");
-    assert!(en_xml.contains("Overall result：Not compliant"));
+    assert!(en_xml.contains("Overall result: Not compliant"));
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(&en)).unwrap();
     let mut en_png = Vec::new();
     std::io::Read::read_to_end(&mut z.by_name(&media[0]).unwrap(), &mut en_png).unwrap();
