@@ -31,3 +31,33 @@ pub const PPC_CATALOG: &str = "ppc-safety";
 pub fn is_assessable(c: &mamori_catalog::Catalog) -> bool {
     c.levels.is_empty() && !c.items.is_empty() && c.items.iter().all(|i| i.obligation.is_some())
 }
+
+/// The catalogs a report of an assessment against `c` draws on: the reference catalog its
+/// requirements implement (e.g. `ppc-safety`) and the base catalog its twins point into (e.g.
+/// `wlan-lgwan` for `wlan-mynumber`). One rule for the web application and the CLI.
+pub fn related_catalogs<'s>(
+    set: &'s mamori_catalog::CatalogSet,
+    c: &mamori_catalog::Catalog,
+) -> (
+    Option<&'s mamori_catalog::Catalog>,
+    Option<&'s mamori_catalog::Catalog>,
+) {
+    let first = |refs: &dyn Fn(&mamori_catalog::Item) -> &[mamori_catalog::ItemRef]| {
+        c.items
+            .iter()
+            .flat_map(|i| refs(i).iter())
+            .find(|r| r.catalog != c.id)
+            .and_then(|r| set.get(&r.catalog))
+    };
+    (first(&|i| &i.implements), first(&|i| &i.twins))
+}
+
+/// A warning when the catalog in force is not the version the assessment was made against.
+pub fn catalog_version_note(a: &Assessment, c: &mamori_catalog::Catalog) -> Option<String> {
+    (a.catalog_version != c.version).then(|| {
+        format!(
+            "assessed against {} version {}; the catalog now in force is version {}",
+            c.id, a.catalog_version, c.version
+        )
+    })
+}

@@ -189,6 +189,8 @@ pub struct Assessment {
     pub id: i64,
     pub title: String,
     pub catalog: String,
+    /// The version of the catalog when the assessment was created.
+    pub catalog_version: String,
     pub target: Target,
     /// The assessment date (評価日); ages of evidence are measured from it.
     pub date: Date,

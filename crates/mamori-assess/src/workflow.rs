@@ -32,6 +32,11 @@ pub enum AssessError {
     Incomplete(Vec<String>),
     #[error("`該当なし` (not applicable) on {0} needs a justification in the comment")]
     JustificationRequired(String),
+    #[error(
+        "only a signed-off assessment can be carried forward to a new version (this one is {state})",
+        state = .0.key()
+    )]
+    CopyNotSignedOff(State),
     #[error("{0}")]
     BadInput(String),
     #[error("the file is empty")]
@@ -119,6 +124,16 @@ pub fn transition(catalog: &Catalog, a: &Assessment, to: State) -> Result<State,
     }
 }
 
+/// Whether `prev` may be the start of a new version: only a signed-off assessment is carried
+/// forward (a draft is simply edited), so each version is final before the next begins.
+pub fn check_copy_source(prev: &Assessment) -> Result<(), AssessError> {
+    if prev.state == State::SignedOff {
+        Ok(())
+    } else {
+        Err(AssessError::CopyNotSignedOff(prev.state))
+    }
+}
+
 /// A new draft that starts from `prev`: same catalog and target, results, comments, evidence
 /// references and remediation kept, the version number raised. Evidence keeps its original
 /// collection date, so evidence older than the limit shows as stale in the new assessment.
@@ -127,6 +142,7 @@ pub fn copy_forward(prev: &Assessment, date: Date, title: &str, created_by: &str
         id: 0,
         title: title.to_owned(),
         catalog: prev.catalog.clone(),
+        catalog_version: prev.catalog_version.clone(),
         target: prev.target.clone(),
         date,
         state: State::Draft,

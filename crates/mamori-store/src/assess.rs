@@ -22,6 +22,8 @@ use crate::app::{Actor, AppDb, audit};
 pub struct NewAssessment {
     pub title: String,
     pub catalog: String,
+    /// The version of the catalog in force, kept with the assessment.
+    pub catalog_version: String,
     pub target: Target,
     pub date: Date,
     pub evidence_max_age_days: u32,
@@ -110,12 +112,12 @@ async fn touch(tx: &mut Transaction<'_, Sqlite>, id: i64, actor: &Actor) -> Resu
 }
 
 const SUMMARY_SELECT: &str = "SELECT a.id, a.title, a.catalog_id, a.target_kind, a.segment, \
-     a.system_id, s.name AS system_name, a.assessed_on, a.state, a.version_no, a.previous_id, \
+     a.system_id, NULLIF(a.target_name, '') AS system_name, a.assessed_on, a.state, a.version_no, a.previous_id, \
      a.updated_at, \
      (SELECT COUNT(*) FROM assessment_results r WHERE r.assessment_id = a.id \
         AND r.outcome <> 'not_assessed') AS assessed, \
      (SELECT COUNT(*) FROM assessment_evidence e WHERE e.assessment_id = a.id) AS evidence \
-     FROM assessments a LEFT JOIN systems s ON s.id = a.system_id";
+     FROM assessments a";
 
 fn summary_from(r: &SqliteRow) -> Result<AssessmentSummary, StoreError> {
     let state: String = r.try_get("state")?;
@@ -186,32 +188,71 @@ impl AppDb {
             Target::Segment { segment } => ("segment", Some(segment.key()), None),
             Target::System { id, .. } => ("system", None, Some(*id)),
         };
+        let target_name = match &n.target {
+            Target::Segment { .. } => String::new(),
+            Target::System { id, name } => {
+                let current: Option<String> =
+                    sqlx::query_scalar("SELECT name FROM systems WHERE id = ?")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                current
+                    .or_else(|| (!name.is_empty()).then(|| name.clone()))
+                    .ok_or_else(|| StoreError::Invalid("system".into()))?
+            }
+        };
         let version_no: i64 = match n.copy_from {
             Some(prev) => {
-                let v: Option<(i64, String)> =
-                    sqlx::query_as("SELECT version_no, catalog_id FROM assessments WHERE id = ?")
+                let v: Option<(i64, String, String, String, Option<String>, Option<i64>)> =
+                    sqlx::query_as(
+                        "SELECT version_no, catalog_id, state, target_kind, segment, system_id \
+                         FROM assessments WHERE id = ?",
+                    )
+                    .bind(prev)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let (v, catalog, state, kind, segment, system) =
+                    v.ok_or_else(|| StoreError::Invalid("copy_from".into()))?;
+                if catalog != n.catalog {
+                    return Err(StoreError::Invalid("catalog".into()));
+                }
+                let same_target = match &n.target {
+                    Target::Segment { segment: s } => {
+                        kind == "segment" && segment.as_deref() == Some(s.key())
+                    }
+                    Target::System { id, .. } => kind == "system" && system == Some(*id),
+                };
+                if !same_target {
+                    return Err(StoreError::Invalid("target".into()));
+                }
+                if state != "signed_off" {
+                    return Err(StoreError::Conflict("state".into()));
+                }
+                let successor: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM assessments WHERE previous_id = ?")
                         .bind(prev)
                         .fetch_optional(&mut *tx)
                         .await?;
-                let (v, catalog) = v.ok_or_else(|| StoreError::Invalid("copy_from".into()))?;
-                if catalog != n.catalog {
-                    return Err(StoreError::Invalid("catalog".into()));
+                if successor.is_some() {
+                    return Err(StoreError::Conflict("version".into()));
                 }
                 v + 1
             }
             None => 1,
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO assessments (title, catalog_id, target_kind, segment, system_id, \
-             assessed_on, state, version_no, previous_id, evidence_max_age_days, created_at, \
-             created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?) \
-             RETURNING id",
+            "INSERT INTO assessments (title, catalog_id, catalog_version, target_kind, segment, \
+             system_id, target_name, assessed_on, state, version_no, previous_id, \
+             evidence_max_age_days, created_at, created_by, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&n.title)
         .bind(&n.catalog)
+        .bind(&n.catalog_version)
         .bind(kind)
         .bind(segment)
         .bind(system_id)
+        .bind(&target_name)
         .bind(n.date.to_string())
         .bind(version_no)
         .bind(n.copy_from)
@@ -228,9 +269,10 @@ impl AppDb {
             _ => StoreError::Sql(e),
         })?;
         let mut detail = format!(
-            "{} catalog {} target {} date {}",
+            "{} catalog {} {} target {} date {}",
             n.title,
             n.catalog,
+            n.catalog_version,
             segment.map_or_else(
                 || format!("system/{}", system_id.unwrap_or(0)),
                 str::to_owned
@@ -284,13 +326,10 @@ impl AppDb {
 
     /// One assessment with every result, remediation and evidence item.
     pub async fn assessment(&self, id: i64) -> Result<Option<Assessment>, StoreError> {
-        let Some(r) = sqlx::query(
-            "SELECT a.*, s.name AS system_name FROM assessments a \
-             LEFT JOIN systems s ON s.id = a.system_id WHERE a.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
+        let Some(r) = sqlx::query("SELECT * FROM assessments WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
         else {
             return Ok(None);
         };
@@ -305,9 +344,7 @@ impl AppDb {
         } else {
             Target::System {
                 id: r.try_get::<Option<i64>, _>("system_id")?.unwrap_or(0),
-                name: r
-                    .try_get::<Option<String>, _>("system_name")?
-                    .unwrap_or_default(),
+                name: r.try_get("target_name")?,
             }
         };
         let state: String = r.try_get("state")?;
@@ -364,6 +401,7 @@ impl AppDb {
             id,
             title: r.try_get("title")?,
             catalog: r.try_get("catalog_id")?,
+            catalog_version: r.try_get("catalog_version")?,
             target,
             date: date("assessed_on", &on)?,
             state: state_of(&state)?,
@@ -686,6 +724,7 @@ mod tests {
         NewAssessment {
             title: "無線LAN 2026年度".into(),
             catalog: "wlan-mynumber".into(),
+            catalog_version: "R7.3-draft".into(),
             target: Target::Segment {
                 segment: Segment::MyNumber,
             },
@@ -849,6 +888,23 @@ mod tests {
         assert!(matches!(
             db.create_assessment(&new(Some(999)), &officer).await,
             Err(StoreError::Invalid(f)) if f == "copy_from"
+        ));
+        // One successor per version; only signed-off versions; same target.
+        assert!(matches!(
+            db.create_assessment(&new(Some(id)), &officer).await,
+            Err(StoreError::Conflict(f)) if f == "version"
+        ));
+        assert!(matches!(
+            db.create_assessment(&new(Some(id2)), &officer).await,
+            Err(StoreError::Conflict(f)) if f == "state"
+        ));
+        let mut other = new(Some(id));
+        other.target = Target::Segment {
+            segment: Segment::Lgwan,
+        };
+        assert!(matches!(
+            db.create_assessment(&other, &officer).await,
+            Err(StoreError::Invalid(f)) if f == "target"
         ));
         assert_eq!(db.assessments().await.unwrap().len(), 2);
     }

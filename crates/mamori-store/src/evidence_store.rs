@@ -83,17 +83,16 @@ impl EvidenceStore {
         }
         let parent = path.parent().unwrap_or(&self.dir);
         fs::create_dir_all(parent).map_err(io(parent))?;
-        let tmp = parent.join(format!(".{sha}.{}.tmp", std::process::id()));
-        let write = || -> std::io::Result<()> {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)
-        };
-        if let Err(e) = write() {
-            let _ = fs::remove_file(&tmp);
-            return Err(io(&path)(e));
-        }
+        // A uniquely named temporary file in the same directory, renamed into place: two
+        // uploads of the same bytes at once never share a temporary name, and a reader sees
+        // either no file or the whole file.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".upload-")
+            .tempfile_in(parent)
+            .map_err(io(parent))?;
+        tmp.write_all(bytes).map_err(io(&path))?;
+        tmp.as_file().sync_all().map_err(io(&path))?;
+        tmp.persist(&path).map_err(|e| io(&path)(e.error))?;
         Ok(sha)
     }
 

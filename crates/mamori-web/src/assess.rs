@@ -66,6 +66,7 @@ fn message(lang: Lang, e: &AssessError) -> String {
     match e {
         AssessError::UnknownRequirement { .. } => t("error.unknown_requirement"),
         AssessError::UnknownCatalog(_) => t("assess_error.unknown_catalog"),
+        AssessError::CopyNotSignedOff(_) => t("assess_error.copy_not_signed_off"),
         AssessError::UnknownOutcome { .. } => t("assess_error.unknown_outcome"),
         AssessError::UnknownRemediationStatus { .. } => t("error.invalid_choice"),
         AssessError::BadDate { .. } => t("assess_error.bad_date"),
@@ -393,6 +394,13 @@ pub async fn create(
         "" => None,
         s => match s.parse::<i64>() {
             Ok(id) => match st.db.assessment(id).await.map_err(ie(lang))? {
+                Some(prev) if prev.state != AState::SignedOff => {
+                    errors.push((
+                        "copy_from",
+                        crate::i18n::t(lang, "assess_error.copy_not_signed_off").into(),
+                    ));
+                    None
+                }
                 Some(prev) if Some(&prev.catalog) == catalog.as_ref() => Some(id),
                 Some(_) => {
                     errors.push((
@@ -423,9 +431,15 @@ pub async fn create(
     else {
         return Err(list_page(&st, &ident, f, errors, None).await?);
     };
+    let catalog_version = st
+        .catalogs
+        .get(&catalog)
+        .map(|c| c.version.clone())
+        .unwrap_or_default();
     let n = NewAssessment {
         title,
         catalog,
+        catalog_version,
         target,
         date,
         evidence_max_age_days: max_age,
@@ -440,13 +454,22 @@ pub async fn create(
         Err(StoreError::Invalid(field)) => {
             let field: &'static str = match field.as_str() {
                 "system" => "target",
-                "catalog" | "copy_from" => "copy_from",
+                "catalog" | "copy_from" | "target" => "copy_from",
                 _ => "title",
             };
             let errors = vec![(
                 field,
                 crate::i18n::t(lang, "error.invalid_choice").to_owned(),
             )];
+            Err(list_page(&st, &ident, f, errors, None).await?)
+        }
+        Err(StoreError::Conflict(c)) => {
+            let key = if c == "version" {
+                "assess_error.copy_has_successor"
+            } else {
+                "assess_error.copy_not_signed_off"
+            };
+            let errors = vec![("copy_from", crate::i18n::t(lang, key).to_owned())];
             Err(list_page(&st, &ident, f, errors, None).await?)
         }
         Err(e) => Err(view::internal(lang, false, &e)),
@@ -540,6 +563,7 @@ struct DetailPage {
     map_svg: Option<String>,
     measures: Vec<MeasureView>,
     unknown: Vec<String>,
+    version_note: Option<String>,
     error: Option<String>,
 }
 
@@ -625,6 +649,11 @@ async fn detail_page(
         map_svg,
         measures,
         unknown: ev.unknown_items.clone(),
+        version_note: mamori_assess::catalog_version_note(&a, cat).map(|_| {
+            crate::i18n::t(lang, "assess.catalog_version_changed")
+                .replace("{then}", &a.catalog_version)
+                .replace("{now}", &cat.version)
+        }),
         error,
     });
     *res.status_mut() = status;
@@ -1615,6 +1644,18 @@ pub async fn download_evidence(
         }
         Err(e) => return Err(view::internal(lang, false, &e)),
     };
+    st.db
+        .record(
+            &st.actor(ident.username()),
+            "evidence.download",
+            &format!("assessment/{id}/{item}"),
+            &format!(
+                "evidence {eid}: {} sha256 {} verified",
+                file.name, file.sha256
+            ),
+        )
+        .await
+        .map_err(ie(lang))?;
     let mut res = bytes.into_response();
     let h = res.headers_mut();
     h.insert(
@@ -1718,19 +1759,51 @@ pub async fn copy_forward(
 ) -> Res {
     let lang = ident.lang;
     let a = load(&st, lang, id).await?;
+    let cat = catalog_of(&st, lang, &a)?;
+    if mamori_assess::workflow::check_copy_source(&a).is_err() {
+        return Err(detail_page(
+            &st,
+            &ident,
+            id,
+            Some(crate::i18n::t(lang, "assess_error.copy_not_signed_off").to_owned()),
+            StatusCode::CONFLICT,
+            None,
+        )
+        .await?);
+    }
     let n = NewAssessment {
         title: a.title.clone(),
         catalog: a.catalog.clone(),
+        catalog_version: cat.version.clone(),
         target: a.target.clone(),
         date: today(&st),
         evidence_max_age_days: a.evidence_max_age_days,
         copy_from: Some(a.id),
     };
-    let new = st
+    let new = match st
         .db
         .create_assessment(&n, &st.actor(ident.username()))
         .await
-        .map_err(ie(lang))?;
+    {
+        Ok(new) => new,
+        Err(StoreError::Conflict(c)) => {
+            let key = if c == "version" {
+                "assess_error.copy_has_successor"
+            } else {
+                "assess_error.copy_not_signed_off"
+            };
+            return Err(detail_page(
+                &st,
+                &ident,
+                id,
+                Some(crate::i18n::t(lang, key).to_owned()),
+                StatusCode::CONFLICT,
+                None,
+            )
+            .await?);
+        }
+        Err(e) => return Err(view::internal(lang, false, &e)),
+    };
     Ok(see_other(&format!("/assessments/{new}?done=copied")))
 }
 
@@ -1747,23 +1820,8 @@ async fn report(st: &AppState, ident: &Identity, id: i64, fmt: ReportFormat) -> 
     let lang = ident.lang;
     let a = load(st, lang, id).await?;
     let cat = catalog_of(st, lang, &a)?;
-    // The PPC measures when the assessed catalog implements them; the LGWAN requirements as the
-    // base of the My Number ones.
-    let implements_ppc = cat.items.iter().any(|i| {
-        i.implements
-            .iter()
-            .any(|r| r.catalog == mamori_assess::PPC_CATALOG)
-    });
-    let ppc = if implements_ppc {
-        st.catalogs.get(mamori_assess::PPC_CATALOG)
-    } else {
-        None
-    };
-    let base = if a.catalog == "wlan-mynumber" {
-        st.catalogs.get("wlan-lgwan")
-    } else {
-        None
-    };
+    // The PPC measures the requirements implement and the catalog their twins point into.
+    let (ppc, base) = mamori_assess::related_catalogs(&st.catalogs, cat);
     let organisation = st
         .db
         .organisation()

@@ -409,6 +409,10 @@ async fn demo_assessment(db: &AppDb, time: &str, actor: &Actor) -> Result<i64, S
             &NewAssessment {
                 title: "マイナンバー利用事務系 無線LAN 年次評価（デモ）".into(),
                 catalog: DEMO_CATALOG.into(),
+                catalog_version: mamori_catalog::CatalogSet::builtin()
+                    .ok()
+                    .and_then(|set| set.get(DEMO_CATALOG).map(|c| c.version.clone()))
+                    .unwrap_or_default(),
                 target: Target::Segment {
                     segment: Segment::MyNumber,
                 },

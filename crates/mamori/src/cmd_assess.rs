@@ -139,7 +139,12 @@ impl Cli<'_> {
             } => {
                 let date = date_or_today(date.as_deref(), "--date")?;
                 let prev = match from {
-                    Some(p) => Some(self.load(p).await?.0),
+                    Some(p) => {
+                        let prev = self.load(p).await?.0;
+                        workflow::check_copy_source(&prev)
+                            .map_err(|e| anyhow::anyhow!("--from {p}: {e}"))?;
+                        Some(prev)
+                    }
                     None => None,
                 };
                 let catalog = match (&catalog, &prev) {
@@ -182,6 +187,7 @@ impl Cli<'_> {
                 let n = NewAssessment {
                     title,
                     catalog: c.id.clone(),
+                    catalog_version: c.version.clone(),
                     target,
                     date,
                     evidence_max_age_days: max_age
@@ -189,7 +195,22 @@ impl Cli<'_> {
                         .unwrap_or(mamori_assess::DEFAULT_EVIDENCE_MAX_AGE_DAYS),
                     copy_from: from,
                 };
-                let id = self.db.create_assessment(&n, &cli_actor()).await?;
+                let id =
+                    self.db
+                        .create_assessment(&n, &cli_actor())
+                        .await
+                        .map_err(|e| match e {
+                            StoreError::Conflict(c) if c == "version" => anyhow::anyhow!(
+                                "--from {}: a newer version has already been started from it; \
+                             carry forward the latest version",
+                                from.unwrap_or(0)
+                            ),
+                            StoreError::Invalid(f) if f == "target" => anyhow::anyhow!(
+                                "--from {}: a new version assesses the same target",
+                                from.unwrap_or(0)
+                            ),
+                            e => e.into(),
+                        })?;
                 if json {
                     output::json(
                         &json!({ "id": id, "catalog": n.catalog, "date": n.date.to_string(), "copied_from": from }),
@@ -209,6 +230,7 @@ impl Cli<'_> {
                 let (_, c) = self.draft(id).await?;
                 let it = workflow::requirement(c, &item)?;
                 let outcome = workflow::parse_outcome(&result)?;
+                workflow::check_text("--comment", &comment, 4000, false)?;
                 workflow::check_result(it, outcome, &comment)?;
                 self.db
                     .set_result(id, &it.id, outcome, comment.trim(), &cli_actor())
@@ -307,6 +329,7 @@ impl Cli<'_> {
                         "gaps": e.gaps,
                         "stale_evidence": e.stale,
                         "unknown_items": e.unknown_items,
+                        "catalog_version_note": mamori_assess::catalog_version_note(&a, c),
                     }))?;
                 } else {
                     let mut s = String::new();
@@ -318,6 +341,9 @@ impl Cli<'_> {
                         a.date,
                         a.state.name(lang)
                     );
+                    if let Some(note) = mamori_assess::catalog_version_note(&a, c) {
+                        let _ = writeln!(s, "  note: {note}");
+                    }
                     if let (Some(by), Some(at)) = (&a.signed_by, &a.signed_at) {
                         let _ = writeln!(s, "  signed off by {by} at {at}");
                     }
@@ -359,6 +385,19 @@ impl Cli<'_> {
                 let bytes =
                     report_bytes(self.catalogs, c, &a, self.db, lang, generated, &out).await?;
                 output::write_atomic(&out, &bytes)?;
+                self.db
+                    .record(
+                        &cli_actor(),
+                        "assessment.report",
+                        &format!("assessment/{id}"),
+                        &format!(
+                            "{} ({} bytes, sha256 {})",
+                            out.display(),
+                            bytes.len(),
+                            mamori_store::evidence_store::sha256_hex(&bytes)
+                        ),
+                    )
+                    .await?;
                 println!("wrote {}", out.display());
                 Ok(0)
             }
@@ -414,9 +453,15 @@ impl Cli<'_> {
                     let (analyzer, path) = r
                         .split_once('=')
                         .context("--record: write ANALYZER=FILE, e.g. wlan-audit=report.json")?;
-                    let (f, bytes) = self.store_file(Path::new(path))?;
+                    let bytes =
+                        std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+                    let shown = Path::new(path)
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or(path);
+                    e.note = record_summary(analyzer, shown, &bytes)?;
+                    let (f, _) = self.store_file(Path::new(path))?;
                     e.kind = EvidenceKind::Record;
-                    e.note = record_summary(analyzer, &f.name, &bytes)?;
                     e.title = format!("{analyzer}: {}", f.name);
                     e.analyzer = Some(analyzer.to_owned());
                     e.file = Some(f);
@@ -610,7 +655,7 @@ async fn report_bytes(
         .map(str::to_ascii_lowercase);
     if ext.as_deref() == Some("json") {
         let e = evaluate(c, a);
-        let ppc = catalogs.get(mamori_assess::PPC_CATALOG);
+        let (ppc, base) = mamori_assess::related_catalogs(catalogs, c);
         let v = json!({
             "assessment": a,
             "catalog": { "id": c.id, "version": c.version },
@@ -623,6 +668,7 @@ async fn report_bytes(
             "stale_evidence": e.stale,
             "measures": mamori_assess::measure_statuses(c, a),
             "ppc_coverage": ppc.map(|p| mamori_assess::coverage(p, c, a)),
+            "catalog_diff": base.map(|b| mamori_assess::compare(b, c)),
             "remediation_plan": mamori_assess::remediation_plan(c, a)
                 .into_iter()
                 .map(|(i, r)| json!({ "item": i.id, "remediation": r }))
@@ -631,22 +677,7 @@ async fn report_bytes(
         return Ok(serde_json::to_vec_pretty(&v)?);
     }
     let organisation = db.organisation().await?.unwrap_or_default();
-    let base = c
-        .items
-        .iter()
-        .flat_map(|i| i.twins.iter())
-        .next()
-        .and_then(|t| catalogs.get(&t.catalog));
-    let ppc = c
-        .items
-        .iter()
-        .any(|i| {
-            i.implements
-                .iter()
-                .any(|r| r.catalog == mamori_assess::PPC_CATALOG)
-        })
-        .then(|| catalogs.get(mamori_assess::PPC_CATALOG))
-        .flatten();
+    let (ppc, base) = mamori_assess::related_catalogs(catalogs, c);
     let r = mamori_export::AssessmentReport {
         catalog: c,
         assessment: a,

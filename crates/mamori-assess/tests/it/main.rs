@@ -17,6 +17,7 @@ fn new(catalog: &str) -> Assessment {
         id: 1,
         title: "無線LAN 2026年度".into(),
         catalog: catalog.into(),
+        catalog_version: "R7.3-draft".into(),
         target: Target::Segment {
             segment: Segment::MyNumber,
         },
@@ -47,6 +48,26 @@ fn all_compliant(a: &mut Assessment, c: &mamori_catalog::Catalog) {
     for i in &c.items {
         put(a, &i.id, Outcome::Compliant, "");
     }
+}
+
+#[test]
+fn reports_draw_on_the_ppc_and_lgwan_catalogs() {
+    let set = set();
+    let (ppc, base) = related_catalogs(&set, set.get("wlan-mynumber").unwrap());
+    assert_eq!(ppc.map(|c| c.id.as_str()), Some("ppc-safety"));
+    assert_eq!(base.map(|c| c.id.as_str()), Some("wlan-lgwan"));
+    let (ppc, base) = related_catalogs(&set, set.get("wlan-lgwan").unwrap());
+    assert!(ppc.is_none() && base.is_none());
+    let mut a = new("wlan-lgwan");
+    let c = set.get("wlan-lgwan").unwrap();
+    a.catalog_version = c.version.clone();
+    assert_eq!(catalog_version_note(&a, c), None);
+    a.catalog_version = "R2.5".into();
+    assert!(
+        catalog_version_note(&a, c)
+            .unwrap()
+            .contains("version R2.5")
+    );
 }
 
 #[test]
@@ -294,6 +315,11 @@ fn workflow_steps_and_locking() {
     ));
     assert!(workflow::transition(c, &a, State::Draft).is_err());
 
+    assert_eq!(
+        workflow::check_copy_source(&new("wlan-lgwan")),
+        Err(AssessError::CopyNotSignedOff(State::Draft))
+    );
+    assert_eq!(workflow::check_copy_source(&a), Ok(()));
     let next = workflow::copy_forward(&a, date(2027, 12, 1), "無線LAN 2027年度", "officer");
     assert_eq!(next.version_no, 2);
     assert_eq!(next.previous, Some(1));

@@ -117,6 +117,7 @@ fn fixture(catalog: &Catalog) -> Assessment {
         id: 7,
         title: "無線LAN（マイナンバー利用事務系）2026年度".into(),
         catalog: catalog.id.clone(),
+        catalog_version: catalog.version.clone(),
         target: Target::Segment {
             segment: Segment::MyNumber,
         },

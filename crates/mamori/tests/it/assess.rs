@@ -406,6 +406,17 @@ fn an_assessment_from_draft_to_sign_off_and_its_next_version() {
     );
     // On 2027-12-01 the evidence from 2026-11-20 is stale as well.
     assert_eq!(st["stale_evidence"].as_array().unwrap().len(), 3);
+    // Only a signed-off version is carried forward, and only once.
+    let e = fails(d, &["assess", "new", "--from", "2"]);
+    assert!(
+        e.contains("only a signed-off assessment can be carried forward"),
+        "{e}"
+    );
+    let e = fails(d, &["assess", "new", "--from", id]);
+    assert!(
+        e.contains("a newer version has already been started"),
+        "{e}"
+    );
     let list = ok(d, &["assess", "list"]);
     assert_eq!(list.lines().count(), 2, "{list}");
 

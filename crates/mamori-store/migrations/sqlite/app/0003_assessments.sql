@@ -6,14 +6,19 @@ CREATE TABLE assessments (
     id                    INTEGER PRIMARY KEY,
     title                 TEXT    NOT NULL,
     catalog_id            TEXT    NOT NULL,
+    -- The catalog version the assessment was made against (a later catalog may differ).
+    catalog_version       TEXT    NOT NULL,
     -- 'segment' (segment set) or 'system' (system_id set).
     target_kind           TEXT    NOT NULL CHECK (target_kind IN ('segment', 'system')),
     segment               TEXT,
     system_id             INTEGER REFERENCES systems (id),
+    -- The system's name when the assessment was created: a signed-off report keeps it.
+    target_name           TEXT    NOT NULL,
     assessed_on           TEXT    NOT NULL,
     state                 TEXT    NOT NULL CHECK (state IN ('draft', 'in_review', 'signed_off')),
     version_no            INTEGER NOT NULL,
-    previous_id           INTEGER REFERENCES assessments (id),
+    -- A version has at most one successor (copy-forward only from a signed-off version).
+    previous_id           INTEGER UNIQUE REFERENCES assessments (id),
     evidence_max_age_days INTEGER NOT NULL,
     created_at            TEXT    NOT NULL,
     created_by            TEXT    NOT NULL,
