@@ -470,11 +470,17 @@ impl<'a> View<'a> {
         h
     }
 
-    /// Evidence titles of one result, with the stale ones marked.
+    /// The evidence of one result, one line each with its kind and collection date (with 和暦
+    /// in Japanese), and the stale ones (collected more than `evidence_max_age_days` before the
+    /// assessment date, as [`evaluate`] finds them) with their age.
     pub fn evidence_lines(&self, item: &Item) -> (usize, String, String) {
         let a = self.r.assessment;
         let Some(res) = a.result_ref(&item.id) else {
             return (0, String::new(), String::new());
+        };
+        let sep = match self.r.lang {
+            Lang::Ja => "、",
+            Lang::En => ", ",
         };
         let titles = res
             .evidence
@@ -482,7 +488,7 @@ impl<'a> View<'a> {
             .map(|e| {
                 self.paren(
                     &e.title,
-                    &format!("{}, {}", e.kind.name(self.r.lang), e.added_on),
+                    &format!("{}{sep}{}", e.kind.name(self.r.lang), self.date(e.added_on)),
                 )
             })
             .collect::<Vec<_>>()
@@ -540,6 +546,32 @@ impl<'a> View<'a> {
             self.r.lang,
             link,
         ))
+    }
+
+    /// One line counting the difference view: pairs, only in this catalog, only in the base,
+    /// pairs whose 区分 differs.
+    pub fn diff_summary(&self) -> Option<String> {
+        let d = self.diff.as_ref()?;
+        let l = self.l;
+        let differs = d.pairs.iter().filter(|p| p.obligation_differs).count();
+        let parts = [
+            (l.pair, d.pairs.len()),
+            (l.only_derived, d.only_derived.len()),
+            (l.only_base, d.only_base.len()),
+            (l.obligation_differs, differs),
+        ];
+        Some(match self.r.lang {
+            Lang::Ja => parts
+                .iter()
+                .map(|(k, n)| format!("{k} {n} 件"))
+                .collect::<Vec<_>>()
+                .join("、"),
+            Lang::En => parts
+                .iter()
+                .map(|(k, n)| format!("{k}: {n}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
     }
 
     /// The rows of the difference view: kind, derived ID, title, 区分, base IDs, base titles,

@@ -379,7 +379,12 @@ pub fn safety_map_svg(
     let _ = writeln!(s, r#"<desc id="mamori-map-desc">{}</desc>"#, esc(&desc));
     s.push_str(concat!(
         "<style>",
-        ".mamori-map text{font-size:11px;fill:#1a1a1a}",
+        // The ink is inherited from the root rather than set on `text`, so that the badge
+        // numbers' `fill` attribute (white or dark, by status) is not overridden: a stylesheet
+        // rule beats a presentation attribute, and inline `style` attributes are not allowed
+        // where the map is embedded (the page's CSP admits this block by its hash only).
+        ".mamori-map{fill:#1a1a1a}",
+        ".mamori-map text{font-size:11px}",
         ".mamori-map .mm-ttl{font-size:16px;font-weight:bold}",
         ".mamori-map .mm-zl{font-size:13px;font-weight:bold;fill:#234a7a}",
         ".mamori-map .mm-dl{font-size:11px}",
@@ -450,9 +455,10 @@ pub fn safety_map_svg(
             Side::Below | Side::None => text(&mut s, t.x, t.y + 22, "middle", "tl", lines),
         }
     }
-    // Taking a terminal out: an arrow leaving the handling area.
+    // Taking a terminal out: an arrow leaving the handling area (thinner than the ✕, so drawn
+    // with presentation attributes rather than the `mm-x` class, whose rule would win).
     s.push_str(
-        "<path class=\"mm-x\" d=\"M230 436V462M224 454l6 8l6-8\" style=\"stroke-width:2\"/>\n",
+        "<path d=\"M230 436V462M224 454l6 8l6-8\" fill=\"none\" stroke=\"#c62828\" stroke-width=\"2\" stroke-linecap=\"round\"/>\n",
     );
 
     // The measures.
@@ -491,7 +497,7 @@ pub fn safety_map_svg(
         for (x, y, side) in places.iter() {
             let _ = write!(
                 s,
-                r#"<circle class="mm-badge" cx="{x}" cy="{y}" r="12" fill="{fill}"/><text x="{x}" y="{}" text-anchor="middle" class="mm-bn" style="fill:{ink}">{number}</text>"#,
+                r#"<circle class="mm-badge" cx="{x}" cy="{y}" r="12" fill="{fill}"/><text x="{x}" y="{}" text-anchor="middle" class="mm-bn" fill="{ink}">{number}</text>"#,
                 y + 4
             );
             let lines = wrap(name, wrap_em);

@@ -128,7 +128,9 @@ fn heading(n: usize, text: &str) -> Paragraph {
 
 /// The report as a Word document (A4 portrait): title, organisation and dates (with 和暦),
 /// the overall result, the summary, gaps, the safety-measure map as a picture with the status
-/// of each measure, PPC coverage, the remediation plan and the sign-off block.
+/// of each measure, PPC coverage, the LGWAN difference (with `base`), every requirement with
+/// its result, comment and evidence (stale evidence flagged), the remediation plan and the
+/// sign-off block.
 pub fn assessment_docx(r: &AssessmentReport) -> Result<Vec<u8>, ExportError> {
     let v = View::new(r);
     let (l, lang) = (v.l, v.lang());
@@ -330,6 +332,79 @@ pub fn assessment_docx(r: &AssessmentReport) -> Result<Vec<u8>, ExportError> {
                 .collect(),
         ));
     }
+
+    if let Some(summary) = v.diff_summary() {
+        n += 1;
+        doc = doc.add_paragraph(heading(n, l.diff));
+        doc = doc.add_paragraph(para(&summary));
+        doc = doc.add_table(grid(
+            &[
+                l.kind,
+                l.id,
+                l.title,
+                l.obligation,
+                l.base_id,
+                l.base_title,
+                l.base_obligation,
+                l.obligation_differs,
+            ],
+            &[5, 3, 7, 3, 3, 7, 3, 3],
+            v.diff_rows()
+                .into_iter()
+                .map(|row| {
+                    let differs = !row[7].is_empty();
+                    row.into_iter()
+                        .enumerate()
+                        .map(|(k, text)| match k {
+                            7 if differs => Cell::coloured(text, "FFF2CC", "000000"),
+                            _ => Cell::plain(text),
+                        })
+                        .collect()
+                })
+                .collect(),
+        ));
+    }
+
+    // Every requirement with its result, comment and evidence (stale evidence flagged).
+    n += 1;
+    doc = doc.add_paragraph(heading(n, l.requirements));
+    doc = doc.add_table(grid(
+        &[
+            l.id,
+            l.title,
+            l.obligation,
+            l.outcome,
+            l.comment,
+            l.evidence,
+            l.stale,
+        ],
+        &[15, 30, 15, 18, 35, 35, 22],
+        r.catalog
+            .items
+            .iter()
+            .map(|item| {
+                let (_, titles, stale) = v.evidence_lines(item);
+                let comment = a
+                    .result_ref(&item.id)
+                    .map(|x| x.comment.clone())
+                    .unwrap_or_default();
+                let stale = if stale.is_empty() {
+                    Cell::plain(stale)
+                } else {
+                    Cell::coloured(stale, "FFF2CC", "000000")
+                };
+                vec![
+                    Cell::plain(item.id.clone()),
+                    Cell::plain(v.item_title(item)),
+                    Cell::plain(v.obligation(item.obligation)),
+                    outcome_cell(a.outcome(&item.id), lang),
+                    Cell::plain(comment),
+                    Cell::plain(titles),
+                    stale,
+                ]
+            })
+            .collect(),
+    ));
 
     n += 1;
     doc = doc.add_paragraph(heading(n, l.plan));

@@ -29,6 +29,7 @@ thead{display:table-header-group}
 .o-not_applicable{background:#ededed}.o-not_assessed{background:#d9d9d9}
 .c-met{background:#2e7d32;color:#fff}.c-partial{background:#f9a825}.c-not_met{background:#c62828;color:#fff}
 .c-not_assessed{background:#9e9e9e;color:#fff}.c-none{background:#fff}
+.stale,.differs{background:#fff2cc}
 figure{margin:3mm 0;break-inside:avoid}
 figure svg{width:100%;height:auto;display:block}
 figcaption{text-align:center;font-size:9pt}
@@ -264,13 +265,22 @@ pub fn assessment_html(r: &AssessmentReport) -> String {
         );
     }
 
-    if v.diff.is_some() {
+    if let Some(summary) = v.diff_summary() {
         n += 1;
         h2(&mut s, n, "diff", l.diff);
+        let _ = writeln!(s, "<p>{}</p>", esc(&summary));
         let rows: Vec<Vec<(String, String)>> = v
             .diff_rows()
             .into_iter()
-            .map(|r| r.into_iter().map(td).collect())
+            .map(|r| {
+                r.into_iter()
+                    .enumerate()
+                    .map(|(k, text)| match k {
+                        7 if !text.is_empty() => ("differs nw".into(), text),
+                        _ => td(text),
+                    })
+                    .collect()
+            })
             .collect();
         table(
             &mut s,
@@ -287,6 +297,48 @@ pub fn assessment_html(r: &AssessmentReport) -> String {
             &rows,
         );
     }
+
+    // Every requirement with its result, comment and evidence (stale evidence flagged).
+    n += 1;
+    h2(&mut s, n, "requirements", l.requirements);
+    let rows: Vec<Vec<(String, String)>> = r
+        .catalog
+        .items
+        .iter()
+        .map(|item| {
+            let (_, titles, stale) = v.evidence_lines(item);
+            let comment = a
+                .result_ref(&item.id)
+                .map(|x| x.comment.clone())
+                .unwrap_or_default();
+            vec![
+                nw(item.id.clone()),
+                td(v.item_title(item)),
+                nw(v.obligation(item.obligation)),
+                outcome(a.outcome(&item.id), lang),
+                td(comment),
+                td(titles),
+                if stale.is_empty() {
+                    td(stale)
+                } else {
+                    ("stale".into(), stale)
+                },
+            ]
+        })
+        .collect();
+    table(
+        &mut s,
+        &[
+            l.id,
+            l.title,
+            l.obligation,
+            l.outcome,
+            l.comment,
+            l.evidence,
+            l.stale,
+        ],
+        &rows,
+    );
 
     n += 1;
     h2(&mut s, n, "plan", l.plan);

@@ -175,10 +175,27 @@ fn safety_map_svg_golden_ja_and_en() {
     for threat in ["偽AP", "認証情報傍受", "端末画面", "盗聴・"] {
         assert!(ja.contains(threat), "{threat}");
     }
+    // No `style` attributes (the web page's CSP admits the `<style>` block by its hash, never
+    // inline styles): the badge numbers are coloured by a presentation attribute that no rule
+    // of the style block overrides.
+    let en = safety_map_svg(c, &st, Lang::En, None);
+    for svg in [&ja, &en] {
+        assert!(!svg.contains(" style="), "a style attribute in the map");
+        assert_eq!(svg.matches("<style>").count(), 1);
+    }
+    assert!(ja.contains(r##"class="mm-bn" fill="#ffffff">10</text>"##));
+    assert!(ja.contains(r##"class="mm-bn" fill="#1a1a1a">3</text>"##));
+    let style = &ja[ja.find("<style>").unwrap()..ja.find("</style>").unwrap()];
+    assert!(style.contains(".mamori-map{fill:#1a1a1a}"));
+    assert!(
+        !style.contains("text{font-size:11px;fill"),
+        "a rule filling every text would override the badge ink"
+    );
     // Links, escaping, determinism.
     let link = |n: u8| format!("/assessments/7?m={n}&view=map");
     let linked = safety_map_svg(c, &st, Lang::Ja, Some(&link));
     assert!(linked.contains(r#"<a href="/assessments/7?m=8&amp;view=map">"#));
+    assert!(!linked.contains(" style="));
     assert_eq!(linked.matches("<a href=").count(), 10);
     assert_eq!(linked, safety_map_svg(c, &st, Lang::Ja, Some(&link)));
     // Well-formed XML that resvg can read (the same parser the Word picture uses).
@@ -220,6 +237,22 @@ fn assessment_html_golden_and_content() {
     // Remediation plan in due-date order: MN-04 (2027-01-31) before MN-02 (2027-03-31).
     let plan = &html[html.find("id=\"plan\"").unwrap()..];
     assert!(plan.find("MN-04").unwrap() < plan.find("MN-02").unwrap());
+    // The LGWAN difference and every requirement with its evidence (collection date with 和暦),
+    // the stale one flagged.
+    assert!(html.contains(r#"<h2 id="diff">5. LGWAN差分</h2>"#));
+    assert!(html.contains("<p>対応あり 11 件、本カタログのみ（追加要件） 15 件"));
+    assert!(html.contains(r#"<h2 id="requirements">6. 要件一覧</h2>"#));
+    let reqs = &html[html.find("id=\"requirements\"").unwrap()..html.find("id=\"plan\"").unwrap()];
+    assert_eq!(
+        reqs.matches("<tr><td class=\"nw\">MN-").count(),
+        c.items.len()
+    );
+    assert!(reqs.contains("無線LANコントローラ設定一覧（メモ、2026-10-01（令和8年10月1日））"));
+    assert!(reqs.contains(r#"<td class="stale">2024年度 設定確認記録（508 日経過）</td>"#));
+    assert!(
+        !reqs.contains("<td class=\"stale\">ログ確認手順"),
+        "recent evidence is not stale"
+    );
     // Not signed off: blank lines for both officers.
     let sign = &html[html.find("id=\"signoff\"").unwrap()..];
     assert!(sign.contains("総括責任者") && sign.contains("情報セキュリティ責任者"));
@@ -229,6 +262,8 @@ fn assessment_html_golden_and_content() {
     assert!(en.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(en.contains("<strong>Overall result: Not compliant</strong>"));
     assert!(en.contains("Encryption of communications"));
+    assert!(en.contains(r#"<h2 id="requirements">6. Requirements</h2>"#));
+    assert!(en.contains("2024年度 設定確認記録 (Note, 2025-06-30)"));
 }
 
 #[test]
@@ -329,6 +364,26 @@ fn assessment_docx_has_wareki_signoff_and_map_and_converts() {
     assert!(xml.contains("総合判定：不適合"));
     assert!(xml.contains("総括責任者") && xml.contains("情報セキュリティ責任者"));
     assert!(xml.contains("<w:drawing>"), "the map is a picture");
+    // The LGWAN difference (pairs, only in either catalog, 区分 differences) and every
+    // requirement with its result, comment and evidence; the stale evidence flagged.
+    assert!(xml.contains("5. LGWAN差分"));
+    assert!(xml.contains(
+        "対応あり 11 件、本カタログのみ（追加要件） 15 件、基準カタログのみ 1 件、区分の違い 0 件"
+    ));
+    assert!(xml.contains("LG-01"));
+    assert!(xml.contains("6. 要件一覧"));
+    assert!(xml.contains("7. 是正計画") && xml.contains("8. 承認・確認"));
+    let reqs = &xml[xml.find("6. 要件一覧").unwrap()..xml.find("7. 是正計画").unwrap()];
+    assert!(reqs.contains("無線LANコントローラ設定一覧（メモ、2026-10-01（令和8年10月1日））"));
+    assert!(reqs.contains("2024年度 設定確認記録（508 日経過）"));
+    assert!(reqs.contains("のぞき見防止フィルター未装着の端末あり &lt;3台&gt;"));
+    for item in &c.items {
+        assert!(
+            reqs.contains(&format!(">{}<", item.id)),
+            "{} listed",
+            item.id
+        );
+    }
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
     let media: Vec<String> = z
         .file_names()
@@ -349,6 +404,8 @@ fn assessment_docx_has_wareki_signoff_and_map_and_converts() {
     let en = assessment_docx(&report(&set, &a, Lang::En)).unwrap();
     let en_xml = zip_entry(&en, "word/document.xml");
     assert!(en_xml.contains("Overall result: Not compliant"));
+    assert!(en_xml.contains("5. LGWAN differences") && en_xml.contains("6. Requirements"));
+    assert!(en_xml.contains("2024年度 設定確認記録 (Note, 2025-06-30)"));
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(&en)).unwrap();
     let mut en_png = Vec::new();
     std::io::Read::read_to_end(&mut z.by_name(&media[0]).unwrap(), &mut en_png).unwrap();
@@ -374,6 +431,8 @@ fn assessment_docx_has_wareki_signoff_and_map_and_converts() {
             "無線LAN（マイナンバー利用事務系）2026年度評価報告書",
             "総合判定：不適合",
             "令和8年11月23日",
+            "要件一覧",
+            "無線LANコントローラ設定一覧",
         ] {
             assert!(flat.contains(needle), "PDF text lacks {needle}: {text}");
         }
