@@ -1,4 +1,5 @@
 //! Project automation shared by the `xtask` binary and tests.
 
+pub mod corp_data;
 pub mod corpus;
 pub mod tidy;

@@ -1,14 +1,19 @@
-//! Project automation: `cargo run -p xtask -- tidy | corpus DIR | bench-data DIR`.
+//! Project automation: `cargo run -p xtask -- tidy | corpus DIR | bench-data DIR |
+//! corp-data DIR [COUNT]`.
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-use xtask::{corpus, tidy};
+use xtask::{corp_data, corpus, tidy};
 
 fn usage() -> ExitCode {
     eprintln!("usage: cargo run -p xtask -- tidy");
     eprintln!("       cargo run -p xtask -- corpus DIR            (every format, expected.json)");
     eprintln!("       cargo run -p xtask -- bench-data DIR [MB]   (sparse text and dense CSV)");
+    eprintln!(
+        "       cargo run -p xtask -- corp-data DIR [COUNT] [--seed N] [--date YYYY-MM-DD] [--days N] [--no-xml]"
+    );
+    eprintln!("                                        (法人番号 全件/差分 files, expected.json)");
     ExitCode::from(2)
 }
 
@@ -53,6 +58,25 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("corp-data") => match corp_data::run(&args[1..]) {
+            Ok((dir, summary, elapsed)) => {
+                let bytes: u64 = summary.files.values().map(|f| f.bytes).sum();
+                println!(
+                    "wrote {} corporations ({} history rows, {} 差分 files) to {} in {:.2?} ({:.1} MB)",
+                    summary.full.rows,
+                    summary.history_rows,
+                    summary.diffs.len(),
+                    dir.display(),
+                    elapsed,
+                    bytes as f64 / 1e6
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("corp-data: {e}");
+                usage()
+            }
+        },
         _ => usage(),
     }
 }

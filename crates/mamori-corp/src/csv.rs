@@ -496,30 +496,7 @@ impl<W: Write> CsvWriter<W> {
     /// Writes one row.
     pub fn write_row(&mut self, c: &Corporation) -> io::Result<()> {
         self.line.clear();
-        let fields = c.to_fields(&mut self.scratch);
-        let mask = c.source.quoted.unwrap_or_else(|| nta_quote_mask(&fields));
-        for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
-                self.line.push(',');
-            }
-            let needs = f.contains([',', '"', '\r', '\n']);
-            if mask & (1 << i) != 0 || needs {
-                self.line.push('"');
-                if f.contains('"') {
-                    for ch in f.chars() {
-                        if ch == '"' {
-                            self.line.push('"');
-                        }
-                        self.line.push(ch);
-                    }
-                } else {
-                    self.line.push_str(f);
-                }
-                self.line.push('"');
-            } else {
-                self.line.push_str(f);
-            }
-        }
+        render_line(c, &mut self.scratch, &mut self.line);
         self.line.push_str("\r\n");
         match self.encoding {
             TextEncoding::Utf8 => self.out.write_all(self.line.as_bytes()),
@@ -540,6 +517,35 @@ impl<W: Write> CsvWriter<W> {
     pub fn into_inner(mut self) -> io::Result<W> {
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+/// Appends one row in the NTA CSV layout to `line`, without the line end: text columns
+/// double-quoted when the source did or the layout asks (with `""` escapes), the rest bare.
+pub fn render_line(c: &Corporation, scratch: &mut Scratch, line: &mut String) {
+    let fields = c.to_fields(scratch);
+    let mask = c.source.quoted.unwrap_or_else(|| nta_quote_mask(&fields));
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        let needs = f.contains([',', '"', '\r', '\n']);
+        if mask & (1 << i) != 0 || needs {
+            line.push('"');
+            if f.contains('"') {
+                for ch in f.chars() {
+                    if ch == '"' {
+                        line.push('"');
+                    }
+                    line.push(ch);
+                }
+            } else {
+                line.push_str(f);
+            }
+            line.push('"');
+        } else {
+            line.push_str(f);
+        }
     }
 }
 

@@ -14,6 +14,10 @@
 //! - [`fold`]: search folding of names (NFKC, kana, case, 中点, dashes, 旧字体 → 新字体,
 //!   法人格 before or after the name, (株)/㈱ abbreviations) and the 五十音順 key of the
 //!   フリガナ.
+//! - [`registry`]: [`Registry`], the local copy: every row as its NTA CSV line, grouped by
+//!   corporation; 差分 files applied in order; written back in the NTA layout.
+//! - [`search`]: [`Index`], name (prefix / partial / exact on the folded form), フリガナ
+//!   (五十音) search with filters, sorts, paging and totals.
 //! - [`apply`]: the 差分 semantics (処理区分, 訂正, 削除, idempotency) as a pure function
 //!   over one corporation's history.
 //!
@@ -26,13 +30,19 @@ pub mod apply;
 pub mod csv;
 pub mod fold;
 pub mod record;
+pub mod registry;
+pub mod search;
 pub mod xml;
 
 pub use apply::{Applied, Change, apply};
-pub use csv::{CsvFile, CsvReader, CsvWriter, Envelope, TextEncoding, read_csv, write_csv};
+pub use csv::{
+    CsvFile, CsvReader, CsvWriter, Envelope, TextEncoding, read_csv, render_line, write_csv,
+};
 pub use fold::{Folded, Position, fold, fold_kana, fold_name, gojuon_key};
 pub use record::{
     COLUMN_COUNT, COLUMNS, CloseCause, Column, CorpNumber, CorpNumberError, Corporation,
     Diagnostic, Kind, Process, SourceForm,
 };
+pub use registry::{DiffSummary, Registry, parse_line};
+pub use search::{Hit, Index, Mode, Query, Results, Sort};
 pub use xml::{XmlError, XmlFile, XmlReader, XmlWriter, read_xml, write_xml};

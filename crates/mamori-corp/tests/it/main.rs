@@ -7,6 +7,7 @@ mod apply;
 mod csv;
 mod fold;
 mod record;
+mod registry;
 mod xml;
 
 /// The decoded API row of the domain notes (kissy2go cassette, v1, 23 columns) padded to

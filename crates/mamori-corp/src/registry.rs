@@ -1,0 +1,383 @@
+//! The local copy of the registry: every row of every corporation, history included, kept
+//! compactly as its NTA CSV line (one allocation per row, no per-field strings), grouped by
+//! corporation in 法人番号 order, each corporation's rows oldest first.
+//!
+//! A 全件 file is loaded with [`Registry::from_rows`]; 差分 files are applied in date order
+//! with [`Registry::apply_diff`], which runs [`crate::apply()`] for every corporation the
+//! file names and leaves the others untouched. Writing the registry back
+//! ([`Registry::write_csv`]) produces the rows in the NTA layout, so a registry loaded from a
+//! full file and written out reproduces that file.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use crate::apply::{Change, apply};
+use crate::csv::{CsvReader, TextEncoding, encode_shift_jis, render_line};
+use crate::record::{CorpNumber, Corporation, Diagnostic, Scratch};
+
+/// Where one corporation's rows are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slot {
+    /// The 13 digits as a number (they sort like the digits).
+    key: u64,
+    first: u32,
+    len: u32,
+}
+
+/// What applying one 差分 file did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DiffSummary {
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub corrected: u64,
+    pub deleted: u64,
+    pub unchanged: u64,
+}
+
+/// The registry: rows as NTA CSV lines, grouped by corporation.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    lines: Vec<Box<str>>,
+    slots: Vec<Slot>,
+}
+
+fn key_of(n: &CorpNumber) -> u64 {
+    n.as_str()
+        .bytes()
+        .fold(0u64, |k, d| k * 10 + u64::from(d - b'0'))
+}
+
+/// The number for a key (13 digits, check digit first).
+fn number_of(key: u64) -> Option<CorpNumber> {
+    CorpNumber::parse(&format!("{key:013}")).ok()
+}
+
+/// Parses one stored line (always in the NTA layout, UTF-8).
+pub fn parse_line(line: &str) -> Option<Corporation> {
+    let mut r = CsvReader::with_encoding(line.as_bytes(), TextEncoding::Utf8);
+    match r.next_row() {
+        Ok(Some(Ok(c))) => Some(c),
+        _ => None,
+    }
+}
+
+fn render(c: &Corporation, scratch: &mut Scratch) -> Box<str> {
+    let mut line = String::with_capacity(256);
+    render_line(c, scratch, &mut line);
+    line.into_boxed_str()
+}
+
+impl Registry {
+    /// A registry from the rows of a 全件 file (or any rows): rows are grouped by number,
+    /// keeping file order within a corporation. 99 削除 rows are not stored.
+    pub fn from_rows(rows: impl IntoIterator<Item = Corporation>) -> Registry {
+        let mut scratch = Scratch::default();
+        let mut keyed: Vec<(u64, Box<str>)> = rows
+            .into_iter()
+            .filter(|c| c.process != crate::record::Process::Deleted)
+            .map(|c| (key_of(&c.number), render(&c, &mut scratch)))
+            .collect();
+        // Stable: the file's order of one corporation's rows is kept.
+        keyed.sort_by_key(|(k, _)| *k);
+        let mut reg = Registry {
+            lines: Vec::with_capacity(keyed.len()),
+            slots: Vec::new(),
+        };
+        for (k, line) in keyed {
+            reg.push(k, line);
+        }
+        reg
+    }
+
+    fn push(&mut self, key: u64, line: Box<str>) {
+        let at = u32::try_from(self.lines.len()).unwrap_or(u32::MAX);
+        match self.slots.last_mut() {
+            Some(s) if s.key == key => s.len += 1,
+            _ => self.slots.push(Slot {
+                key,
+                first: at,
+                len: 1,
+            }),
+        }
+        self.lines.push(line);
+    }
+
+    /// Reads a registry written by [`Registry::write_csv`] (or any NTA CSV).
+    pub fn read(r: impl io::Read) -> io::Result<(Registry, Vec<Diagnostic>)> {
+        let mut reader = CsvReader::new(r)?;
+        let mut rows = Vec::new();
+        let mut diags = Vec::new();
+        while let Some(row) = reader.next_row()? {
+            match row {
+                Ok(c) => rows.push(c),
+                Err(d) => diags.extend(d),
+            }
+        }
+        Ok((Registry::from_rows(rows), diags))
+    }
+
+    /// Number of corporations.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Number of rows, history included.
+    pub fn row_count(&self) -> usize {
+        self.lines.len()
+    }
+
+    fn slot(&self, n: &CorpNumber) -> Option<&Slot> {
+        let key = key_of(n);
+        self.slots
+            .binary_search_by_key(&key, |s| s.key)
+            .ok()
+            .map(|i| &self.slots[i])
+    }
+
+    fn lines_of(&self, s: &Slot) -> &[Box<str>] {
+        let a = s.first as usize;
+        let b = a + s.len as usize;
+        self.lines.get(a..b).unwrap_or_default()
+    }
+
+    /// Every row of a corporation, oldest first (empty when unknown).
+    pub fn history(&self, n: &CorpNumber) -> Vec<Corporation> {
+        self.slot(n)
+            .map(|s| {
+                self.lines_of(s)
+                    .iter()
+                    .filter_map(|l| parse_line(l))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The current row of a corporation: the one flagged 最新, else the last one.
+    pub fn latest(&self, n: &CorpNumber) -> Option<Corporation> {
+        let s = self.slot(n)?;
+        self.latest_of(s)
+    }
+
+    fn latest_of(&self, s: &Slot) -> Option<Corporation> {
+        let rows: Vec<Corporation> = self
+            .lines_of(s)
+            .iter()
+            .filter_map(|l| parse_line(l))
+            .collect();
+        let i = rows
+            .iter()
+            .rposition(Corporation::is_latest)
+            .unwrap_or(rows.len().checked_sub(1)?);
+        rows.into_iter().nth(i)
+    }
+
+    /// The i-th corporation (in number order) with all its rows, oldest first.
+    pub fn corporation_rows(&self, i: usize) -> Option<(CorpNumber, &[Box<str>])> {
+        let s = self.slots.get(i)?;
+        Some((number_of(s.key)?, self.lines_of(s)))
+    }
+
+    /// The position of a corporation in number order.
+    pub fn position(&self, n: &CorpNumber) -> Option<usize> {
+        self.slots.binary_search_by_key(&key_of(n), |s| s.key).ok()
+    }
+
+    /// Every stored line, in number order and history order.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().map(AsRef::as_ref)
+    }
+
+    /// Calls `f(position, row)` for every row, in number order and history order, parsing
+    /// all lines with one streaming reader (the fast way to walk the whole registry).
+    pub fn for_each_row(&self, mut f: impl FnMut(usize, &Corporation)) {
+        let mut reader = CsvReader::with_encoding(
+            LinesReader {
+                lines: &self.lines,
+                next: 0,
+                pending: &[],
+                crlf: false,
+            },
+            TextEncoding::Utf8,
+        );
+        let mut slot = 0usize;
+        let mut left = self.slots.first().map_or(0, |s| s.len);
+        while let Ok(Some(row)) = reader.next_row() {
+            while left == 0 && slot + 1 < self.slots.len() {
+                slot += 1;
+                left = self.slots[slot].len;
+            }
+            left = left.saturating_sub(1);
+            if let Ok(c) = row {
+                f(slot, &c);
+            }
+        }
+    }
+
+    /// Applies the rows of one 差分 file (in file order). Corporations the file does not
+    /// name are not touched; applying the same file twice changes nothing the second time.
+    pub fn apply_diff(&mut self, rows: &[Corporation]) -> DiffSummary {
+        let mut summary = DiffSummary {
+            rows: rows.len() as u64,
+            ..DiffSummary::default()
+        };
+        // The file's rows per corporation, in file order.
+        let mut by_number: BTreeMap<u64, Vec<Corporation>> = BTreeMap::new();
+        for r in rows {
+            by_number
+                .entry(key_of(&r.number))
+                .or_default()
+                .push(r.clone());
+        }
+        let mut scratch = Scratch::default();
+        // New line lists for the corporations that changed (empty = deleted).
+        let mut changed: BTreeMap<u64, Vec<Box<str>>> = BTreeMap::new();
+        for (key, incoming) in &by_number {
+            let history: Vec<Corporation> = match self
+                .slots
+                .binary_search_by_key(key, |s| s.key)
+                .ok()
+                .map(|i| self.slots[i])
+            {
+                Some(s) => self
+                    .lines_of(&s)
+                    .iter()
+                    .filter_map(|l| parse_line(l))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let applied = apply(&history, incoming);
+            match applied.change {
+                Change::Unchanged => {
+                    summary.unchanged += 1;
+                    continue;
+                }
+                Change::Created => summary.created += 1,
+                Change::Updated(_) => summary.updated += 1,
+                Change::Corrected => summary.corrected += 1,
+                Change::Deleted => summary.deleted += 1,
+            }
+            changed.insert(
+                *key,
+                applied
+                    .history
+                    .iter()
+                    .map(|c| render(c, &mut scratch))
+                    .collect(),
+            );
+        }
+        if changed.is_empty() {
+            return summary;
+        }
+        // Merge: old slots in order, with changed corporations replaced, inserted or removed.
+        let old_lines = std::mem::take(&mut self.lines);
+        let old_slots = std::mem::take(&mut self.slots);
+        let mut old: Vec<Option<Box<str>>> = old_lines.into_iter().map(Some).collect();
+        let mut next = changed.into_iter().peekable();
+        for s in old_slots {
+            while let Some((k, _)) = next.peek() {
+                if *k >= s.key {
+                    break;
+                }
+                if let Some((k, lines)) = next.next() {
+                    for l in lines {
+                        self.push(k, l);
+                    }
+                }
+            }
+            if next.peek().is_some_and(|(k, _)| *k == s.key) {
+                if let Some((k, lines)) = next.next() {
+                    for l in lines {
+                        self.push(k, l);
+                    }
+                }
+                continue;
+            }
+            let a = s.first as usize;
+            for l in old.get_mut(a..a + s.len as usize).unwrap_or_default() {
+                if let Some(l) = l.take() {
+                    self.push(s.key, l);
+                }
+            }
+        }
+        for (k, lines) in next {
+            for l in lines {
+                self.push(k, l);
+            }
+        }
+        summary
+    }
+
+    /// Writes every row in the NTA layout (number order, history order), as the 全件 file
+    /// the registry was loaded from.
+    pub fn write_csv<W: Write>(
+        &self,
+        mut out: W,
+        encoding: TextEncoding,
+        bom: bool,
+    ) -> io::Result<W> {
+        // The stored lines are already in the NTA layout: only the line end and the
+        // encoding are added.
+        let mut bytes = Vec::with_capacity(1024);
+        match encoding {
+            TextEncoding::Utf8 => {
+                if bom {
+                    out.write_all(b"\xEF\xBB\xBF")?;
+                }
+                for line in &self.lines {
+                    out.write_all(line.as_bytes())?;
+                    out.write_all(b"\r\n")?;
+                }
+            }
+            TextEncoding::ShiftJis => {
+                for line in &self.lines {
+                    bytes.clear();
+                    encode_shift_jis(line, &mut bytes);
+                    bytes.extend_from_slice(b"\r\n");
+                    out.write_all(&bytes)?;
+                }
+            }
+        }
+        out.flush()?;
+        Ok(out)
+    }
+}
+
+/// The stored lines as one CRLF-separated byte stream.
+struct LinesReader<'a> {
+    lines: &'a [Box<str>],
+    next: usize,
+    pending: &'a [u8],
+    crlf: bool,
+}
+
+impl io::Read for LinesReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            if !self.pending.is_empty() {
+                let k = self.pending.len().min(buf.len() - n);
+                buf[n..n + k].copy_from_slice(&self.pending[..k]);
+                self.pending = &self.pending[k..];
+                n += k;
+                continue;
+            }
+            if self.crlf {
+                self.crlf = false;
+                self.pending = b"\r\n";
+                continue;
+            }
+            let Some(line) = self.lines.get(self.next) else {
+                break;
+            };
+            self.next += 1;
+            self.pending = line.as_bytes();
+            self.crlf = true;
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,511 @@
+//! The search index over a [`Registry`]: names folded with [`fold_name`] (so 前株/後株,
+//! (株)/㈱, full/half width, hiragana/katakana and 旧字体/新字体 all meet), searched by
+//! prefix, exact match or substring, and フリガナ by 五十音 prefix; filtered by prefecture,
+//! city, 法人種別, closed or not, past names, and assignment date; sorted by relevance,
+//! 五十音順, region or assignment date; paged, with the total count.
+//!
+//! Layout: one [`Doc`] per searchable name (the current name of every corporation, plus
+//! its earlier names for `include_past`), the folded strings in one arena, the documents
+//! sorted by folded name (prefix and exact search are binary searches) and by 五十音 key,
+//! and an inverted index of the characters and character pairs of every folded name
+//! (substring search intersects the posting lists of the query's pairs, rarest first, and
+//! verifies the survivors).
+
+use std::collections::HashMap;
+
+use crate::fold::{fold_name, gojuon_key};
+use crate::record::{Corporation, Kind};
+use crate::registry::Registry;
+
+/// How a name query matches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// 前方一致 (the NTA's default).
+    #[default]
+    Prefix,
+    /// 部分一致.
+    Partial,
+    /// 完全一致 (of the name without its 法人格).
+    Exact,
+}
+
+/// The order of the results.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Exact before prefix before substring, the same 法人格 first, shorter names first.
+    #[default]
+    Relevance,
+    /// 五十音順 by フリガナ; corporations without フリガナ after them, by folded name.
+    Gojuon,
+    /// Prefecture and city code, then 法人番号.
+    Region,
+    /// Newest assignment date first.
+    Assigned,
+    /// 法人番号.
+    Number,
+}
+
+/// A search. An empty `name` lists everything the filters allow.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub name: String,
+    /// Search the フリガナ (五十音 prefix) instead of the name.
+    pub furigana: bool,
+    pub mode: Mode,
+    /// JIS X 0401 prefecture code.
+    pub prefecture: Option<u8>,
+    /// JIS X 0402 city code (with `prefecture`).
+    pub city: Option<u16>,
+    /// Allowed 法人種別 (empty = all).
+    pub kinds: Vec<Kind>,
+    pub include_closed: bool,
+    /// Also match earlier names.
+    pub include_past: bool,
+    /// 法人番号指定年月日 range, `YYYYMMDD`, inclusive.
+    pub assigned_from: Option<u32>,
+    pub assigned_to: Option<u32>,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One result: a corporation (its position in the registry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Hit {
+    /// Position of the corporation in the registry ([`Registry::corporation_rows`]).
+    pub corp: u32,
+    /// The match was on an earlier name.
+    pub past: bool,
+}
+
+/// A page of results and how many there are in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Results {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+const CLOSED: u8 = 1;
+const PAST: u8 = 2;
+const HIDDEN: u8 = 4;
+
+#[derive(Clone, Copy, Debug)]
+struct Doc {
+    corp: u32,
+    core: (u32, u32),
+    kana: (u32, u32),
+    kind_word: u8,
+    pref: u8,
+    city: u16,
+    kind: u8,
+    flags: u8,
+    /// `YYYYMMDD`, 0 when unknown.
+    assigned: u32,
+}
+
+/// The index. Build it with [`Index::build`]; it borrows nothing from the registry.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    docs: Vec<Doc>,
+    text: String,
+    by_core: Vec<u32>,
+    by_kana: Vec<u32>,
+    grams: HashMap<u64, (u32, u32)>,
+    postings: Vec<u32>,
+}
+
+fn gram1(c: char) -> u64 {
+    u64::from(c)
+}
+
+fn gram2(a: char, b: char) -> u64 {
+    (1 << 63) | (u64::from(a) << 21) | u64::from(b)
+}
+
+fn grams_of(s: &str, out: &mut Vec<u64>) {
+    out.clear();
+    let mut prev = None;
+    for c in s.chars() {
+        out.push(gram1(c));
+        if let Some(p) = prev {
+            out.push(gram2(p, c));
+        }
+        prev = Some(c);
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The 法人格 words by position in [`crate::fold::KIND_WORDS`] + 1 (0 = none).
+fn kind_word_id(w: Option<&str>) -> u8 {
+    w.and_then(|w| crate::fold::KIND_WORDS.iter().position(|k| *k == w))
+        .map_or(0, |i| u8::try_from(i + 1).unwrap_or(u8::MAX))
+}
+
+fn kind_id(k: Option<Kind>) -> u8 {
+    k.and_then(|k| Kind::ALL.iter().position(|x| *x == k))
+        .map_or(u8::MAX, |i| u8::try_from(i).unwrap_or(u8::MAX))
+}
+
+fn yyyymmdd(d: Option<jiff::civil::Date>) -> u32 {
+    d.map_or(0, |d| {
+        u32::try_from(i32::from(d.year()) * 10000 + i32::from(d.month()) * 100 + i32::from(d.day()))
+            .unwrap_or(0)
+    })
+}
+
+/// The 五十音 key without its tie-break part, for prefix comparison.
+fn kana_primary(s: &str) -> String {
+    let k = gojuon_key(s);
+    match k.find('\u{1}') {
+        Some(i) => k[..i].to_owned(),
+        None => k,
+    }
+}
+
+impl Index {
+    /// Builds the index over every corporation of the registry.
+    pub fn build(reg: &Registry) -> Index {
+        let mut ix = Index::default();
+        // The rows of one corporation arrive together; its current name is the row flagged
+        // 最新 (else the last one); earlier distinct names become past documents.
+        let mut current: Option<(usize, Vec<Corporation>)> = None;
+        reg.for_each_row(|pos, row| match &mut current {
+            Some((p, rows)) if *p == pos => rows.push(row.clone()),
+            _ => {
+                if let Some((p, rows)) = current.take() {
+                    ix.add_corporation(p, &rows);
+                }
+                current = Some((pos, vec![row.clone()]));
+            }
+        });
+        if let Some((p, rows)) = current.take() {
+            ix.add_corporation(p, &rows);
+        }
+        ix.finish();
+        ix
+    }
+
+    fn push_text(&mut self, s: &str) -> (u32, u32) {
+        let start = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.text.push_str(s);
+        (start, u32::try_from(s.len()).unwrap_or(u32::MAX))
+    }
+
+    fn add_corporation(&mut self, pos: usize, rows: &[Corporation]) {
+        let Some(latest_i) = rows
+            .iter()
+            .rposition(Corporation::is_latest)
+            .or(rows.len().checked_sub(1))
+        else {
+            return;
+        };
+        let latest = &rows[latest_i];
+        let corp = u32::try_from(pos).unwrap_or(u32::MAX);
+        let mut flags = 0;
+        if latest.is_closed() {
+            flags |= CLOSED;
+        }
+        if latest.is_hihyoji() {
+            flags |= HIDDEN;
+        }
+        let base = Doc {
+            corp,
+            core: (0, 0),
+            kana: (0, 0),
+            kind_word: 0,
+            pref: latest.prefecture_code.unwrap_or(0),
+            city: latest.city_code.unwrap_or(0),
+            kind: kind_id(latest.kind),
+            flags,
+            assigned: yyyymmdd(latest.assignment_date),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for (i, row) in std::iter::once((latest_i, latest)).chain(
+            rows.iter()
+                .enumerate()
+                .filter(|(i, _)| *i != latest_i)
+                .rev(),
+        ) {
+            let folded = fold_name(&row.name);
+            if folded.core.is_empty() || seen.contains(&folded.core) {
+                continue;
+            }
+            let mut doc = base;
+            if i != latest_i {
+                doc.flags |= PAST;
+            }
+            doc.core = self.push_text(&folded.core);
+            doc.kind_word = kind_word_id(folded.kind_word);
+            if !row.furigana.is_empty() {
+                doc.kana = self.push_text(&kana_primary(&row.furigana));
+            }
+            seen.push(folded.core);
+            self.docs.push(doc);
+        }
+    }
+
+    fn core(&self, d: &Doc) -> &str {
+        let (a, n) = (d.core.0 as usize, d.core.1 as usize);
+        self.text.get(a..a + n).unwrap_or_default()
+    }
+
+    fn kana(&self, d: &Doc) -> &str {
+        let (a, n) = (d.kana.0 as usize, d.kana.1 as usize);
+        self.text.get(a..a + n).unwrap_or_default()
+    }
+
+    fn finish(&mut self) {
+        let n = u32::try_from(self.docs.len()).unwrap_or(u32::MAX);
+        let mut by_core: Vec<u32> = (0..n).collect();
+        by_core.sort_unstable_by(|a, b| {
+            self.core(&self.docs[*a as usize])
+                .cmp(self.core(&self.docs[*b as usize]))
+        });
+        let mut by_kana: Vec<u32> = (0..n)
+            .filter(|i| self.docs[*i as usize].kana.1 > 0)
+            .collect();
+        by_kana.sort_unstable_by(|a, b| {
+            self.kana(&self.docs[*a as usize])
+                .cmp(self.kana(&self.docs[*b as usize]))
+        });
+        // Inverted index in two passes: count, then fill (no per-gram vectors).
+        let mut counts: HashMap<u64, u32> = HashMap::new();
+        let mut buf = Vec::new();
+        for d in &self.docs {
+            grams_of(self.core(d), &mut buf);
+            for g in &buf {
+                *counts.entry(*g).or_default() += 1;
+            }
+        }
+        let mut start = 0u32;
+        let mut ranges: HashMap<u64, (u32, u32)> = HashMap::with_capacity(counts.len());
+        for (g, c) in &counts {
+            ranges.insert(*g, (start, 0));
+            start += c;
+        }
+        drop(counts);
+        let mut postings = vec![0u32; start as usize];
+        for (i, d) in self.docs.iter().enumerate() {
+            grams_of(self.core(d), &mut buf);
+            for g in &buf {
+                if let Some((s, len)) = ranges.get_mut(g) {
+                    postings[(*s + *len) as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+                    *len += 1;
+                }
+            }
+        }
+        self.by_core = by_core;
+        self.by_kana = by_kana;
+        self.grams = ranges;
+        self.postings = postings;
+    }
+
+    /// Number of searchable names (current and past).
+    pub fn doc_count(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Approximate heap size in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        self.docs.capacity() * std::mem::size_of::<Doc>()
+            + self.text.capacity()
+            + (self.by_core.capacity() + self.by_kana.capacity() + self.postings.capacity()) * 4
+            + self.grams.capacity() * 24
+    }
+
+    /// The documents whose folded name starts with `p` (a range of `by_core`).
+    fn core_range(&self, p: &str, exact: bool) -> &[u32] {
+        let lo = self
+            .by_core
+            .partition_point(|i| self.core(&self.docs[*i as usize]) < p);
+        let hi = lo
+            + self.by_core[lo..].partition_point(|i| {
+                let c = self.core(&self.docs[*i as usize]);
+                if exact { c == p } else { c.starts_with(p) }
+            });
+        &self.by_core[lo..hi]
+    }
+
+    fn kana_range(&self, p: &str) -> &[u32] {
+        let lo = self
+            .by_kana
+            .partition_point(|i| self.kana(&self.docs[*i as usize]) < p);
+        let hi = lo
+            + self.by_kana[lo..]
+                .partition_point(|i| self.kana(&self.docs[*i as usize]).starts_with(p));
+        &self.by_kana[lo..hi]
+    }
+
+    fn posting(&self, g: u64) -> &[u32] {
+        match self.grams.get(&g) {
+            Some((s, n)) => self
+                .postings
+                .get(*s as usize..(*s + *n) as usize)
+                .unwrap_or_default(),
+            None => &[],
+        }
+    }
+
+    /// Documents whose folded name contains `q`.
+    fn substring(&self, q: &str) -> Vec<u32> {
+        let mut grams = Vec::new();
+        let chars: Vec<char> = q.chars().collect();
+        if chars.len() == 1 {
+            grams.push(gram1(chars[0]));
+        } else {
+            for w in chars.windows(2) {
+                grams.push(gram2(w[0], w[1]));
+            }
+        }
+        let mut lists: Vec<&[u32]> = grams.iter().map(|g| self.posting(*g)).collect();
+        lists.sort_by_key(|l| l.len());
+        let Some((first, rest)) = lists.split_first() else {
+            return Vec::new();
+        };
+        let mut out: Vec<u32> = first.to_vec();
+        for l in rest {
+            if out.is_empty() {
+                break;
+            }
+            out.retain(|d| l.binary_search(d).is_ok());
+        }
+        if chars.len() > 2 {
+            out.retain(|d| self.core(&self.docs[*d as usize]).contains(q));
+        }
+        out
+    }
+
+    /// Runs a query.
+    pub fn search(&self, q: &Query) -> Results {
+        let folded = fold_name(&q.name);
+        let want_kind = kind_word_id(folded.kind_word);
+        // (doc, relevance class: 0 exact, 1 prefix, 2 substring)
+        let candidates: Vec<(u32, u8)> = if q.furigana {
+            let p = kana_primary(&q.name);
+            if p.is_empty() {
+                (0..u32::try_from(self.docs.len()).unwrap_or(0))
+                    .map(|d| (d, 2))
+                    .collect()
+            } else {
+                self.kana_range(&p).iter().map(|d| (*d, 1)).collect()
+            }
+        } else if folded.core.is_empty() {
+            (0..u32::try_from(self.docs.len()).unwrap_or(0))
+                .map(|d| (d, 2))
+                .collect()
+        } else {
+            match q.mode {
+                Mode::Exact => self
+                    .core_range(&folded.core, true)
+                    .iter()
+                    .map(|d| (*d, 0))
+                    .collect(),
+                Mode::Prefix => self
+                    .core_range(&folded.core, false)
+                    .iter()
+                    .map(|d| {
+                        let exact = self.core(&self.docs[*d as usize]) == folded.core;
+                        (*d, u8::from(!exact))
+                    })
+                    .collect(),
+                Mode::Partial => self
+                    .substring(&folded.core)
+                    .into_iter()
+                    .map(|d| {
+                        let c = self.core(&self.docs[d as usize]);
+                        let class = if c == folded.core {
+                            0
+                        } else if c.starts_with(&folded.core) {
+                            1
+                        } else {
+                            2
+                        };
+                        (d, class)
+                    })
+                    .collect(),
+            }
+        };
+        let kinds: Vec<u8> = q.kinds.iter().map(|k| kind_id(Some(*k))).collect();
+        let keep = |d: &Doc| {
+            d.flags & HIDDEN == 0
+                && (q.include_closed || d.flags & CLOSED == 0)
+                && (q.include_past || d.flags & PAST == 0)
+                && q.prefecture.is_none_or(|p| d.pref == p)
+                && q.city.is_none_or(|c| d.city == c)
+                && (kinds.is_empty() || kinds.contains(&d.kind))
+                && q.assigned_from.is_none_or(|f| d.assigned >= f)
+                && q.assigned_to
+                    .is_none_or(|t| d.assigned != 0 && d.assigned <= t)
+        };
+        // One hit per corporation: its best-ranked document.
+        let mut best: HashMap<u32, (u32, u8)> = HashMap::new();
+        for (d, class) in candidates {
+            let doc = &self.docs[d as usize];
+            if !keep(doc) {
+                continue;
+            }
+            let e = best.entry(doc.corp).or_insert((d, class));
+            let cur = &self.docs[e.0 as usize];
+            if (class, doc.flags & PAST) < (e.1, cur.flags & PAST) {
+                *e = (d, class);
+            }
+        }
+        let mut hits: Vec<(u32, u8)> = best.into_values().collect();
+        let total = hits.len();
+        let key = |&(d, class): &(u32, u8)| {
+            let doc = &self.docs[d as usize];
+            let core = self.core(doc);
+            match q.sort {
+                Sort::Relevance => (
+                    u32::from(class),
+                    u32::from(want_kind != 0 && doc.kind_word != want_kind),
+                    u32::try_from(core.chars().count()).unwrap_or(u32::MAX),
+                    String::new(),
+                    doc.corp,
+                ),
+                Sort::Gojuon => (
+                    u32::from(doc.kana.1 == 0),
+                    0,
+                    0,
+                    if doc.kana.1 == 0 {
+                        core.to_owned()
+                    } else {
+                        self.kana(doc).to_owned()
+                    },
+                    doc.corp,
+                ),
+                Sort::Region => (
+                    u32::from(doc.pref),
+                    u32::from(doc.city),
+                    0,
+                    String::new(),
+                    doc.corp,
+                ),
+                Sort::Assigned => (u32::MAX - doc.assigned, 0, 0, String::new(), doc.corp),
+                Sort::Number => (0, 0, 0, String::new(), doc.corp),
+            }
+        };
+        let end = q.offset.saturating_add(q.limit.max(1)).min(total);
+        if end < hits.len() && end > 0 {
+            hits.select_nth_unstable_by_key(end - 1, key);
+            hits.truncate(end);
+        }
+        hits.sort_by_cached_key(key);
+        let hits = hits
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit.max(1))
+            .map(|(d, _)| {
+                let doc = &self.docs[d as usize];
+                Hit {
+                    corp: doc.corp,
+                    past: doc.flags & PAST != 0,
+                }
+            })
+            .collect();
+        Results { total, hits }
+    }
+}

@@ -1,0 +1,202 @@
+//! The registry (full load, 差分 application, write-back) and the search index.
+
+use mamori_corp::{CorpNumber, Index, Kind, Mode, Query, Registry, Sort, TextEncoding, read_csv};
+
+use super::fixture;
+
+fn registry() -> Registry {
+    let file = read_csv(fixture().as_bytes()).unwrap();
+    assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
+    Registry::from_rows(file.rows)
+}
+
+fn n(s: &str) -> CorpNumber {
+    CorpNumber::parse(s).unwrap()
+}
+
+fn names(reg: &Registry, ix: &Index, q: &Query) -> Vec<String> {
+    ix.search(q)
+        .hits
+        .iter()
+        .map(|h| {
+            let (num, _) = reg.corporation_rows(h.corp as usize).unwrap();
+            reg.latest(&num).unwrap().name
+        })
+        .collect()
+}
+
+fn q(name: &str, mode: Mode) -> Query {
+    Query {
+        name: name.into(),
+        mode,
+        include_closed: true,
+        limit: 20,
+        ..Query::default()
+    }
+}
+
+#[test]
+fn a_full_file_loads_by_number_and_writes_back_byte_identical_when_sorted() {
+    let reg = registry();
+    // 12 rows, one 99 削除 row not stored.
+    assert_eq!(reg.len(), 11);
+    assert_eq!(reg.row_count(), 11);
+    let lines: Vec<&str> = reg.lines().collect();
+    let mut sorted = lines.clone();
+    sorted.sort_by_key(|l| l.split(',').nth(1).unwrap_or_default().to_owned());
+    assert_eq!(lines, sorted, "number order");
+    // Written back: every stored row in the NTA layout.
+    let out = reg
+        .write_csv(Vec::new(), TextEncoding::Utf8, false)
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for l in lines {
+        assert!(fixture().contains(l), "{l}");
+    }
+    assert_eq!(text.matches("\r\n").count(), 11);
+    // Reading the written file gives the same registry.
+    let (again, diags) = Registry::read(text.as_bytes()).unwrap();
+    assert!(diags.is_empty());
+    assert_eq!(
+        again.lines().collect::<Vec<_>>(),
+        reg.lines().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        reg.latest(&n("1010001091219")).unwrap().name,
+        "株式会社アオバ・インターナショナル"
+    );
+    assert!(reg.latest(&n("8700150012345")).is_none());
+}
+
+#[test]
+fn differences_update_history_and_are_idempotent() {
+    let mut reg = registry();
+    let diff = "\
+1,4010001000696,11,0,2025-04-02,2025-04-01,\"株式会社ジェイテック・ジャパン\",,301,\"東京都\",\"千代田区\",\"丸の内１丁目１番１号\",,13,101,1000005,,,,,,,2015-10-05,1,,,,,\"ジェイテックジャパン\",0\r\n\
+2,1010001091219,99,,,,,,,,,,,,,,,,,,,,,,,,,,,\r\n\
+3,5010001111113,01,0,2025-04-02,2025-04-01,\"みどり建設株式会社\",,301,\"北海道\",\"札幌市中央区\",\"北一条西２丁目\",,01,101,0600001,,,,,,,2025-04-01,1,,,,,\"ミドリケンセツ\",0\r\n";
+    let rows = read_csv(diff.as_bytes()).unwrap();
+    assert!(rows.diagnostics.is_empty(), "{:?}", rows.diagnostics);
+    let s = reg.apply_diff(&rows.rows);
+    assert_eq!((s.created, s.updated, s.deleted, s.unchanged), (1, 1, 1, 0));
+    assert_eq!(reg.len(), 11);
+    let h = reg.history(&n("4010001000696"));
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].latest, Some(false));
+    assert_eq!(h[1].name, "株式会社ジェイテック・ジャパン");
+    assert!(reg.latest(&n("1010001091219")).is_none());
+    // Again: nothing changes.
+    let before: Vec<String> = reg.lines().map(str::to_owned).collect();
+    let s = reg.apply_diff(&rows.rows);
+    assert_eq!((s.created, s.updated, s.deleted), (0, 0, 0));
+    assert_eq!(reg.lines().collect::<Vec<_>>(), before);
+    // Number order is kept after inserting 5010001111113.
+    let numbers: Vec<String> = (0..reg.len())
+        .map(|i| reg.corporation_rows(i).unwrap().0.to_string())
+        .collect();
+    let mut sorted = numbers.clone();
+    sorted.sort();
+    assert_eq!(numbers, sorted);
+}
+
+#[test]
+fn names_are_found_across_kind_words_widths_kana_and_old_forms() {
+    let reg = registry();
+    let ix = Index::build(&reg);
+    // 前株 with and without the 法人格, abbreviated, half width.
+    for query in [
+        "アオバ",
+        "株式会社アオバ",
+        "(株)アオバ",
+        "㈱アオバ",
+        "ｱｵﾊﾞ",
+        "あおば",
+    ] {
+        assert_eq!(
+            names(&reg, &ix, &q(query, Mode::Prefix)),
+            ["株式会社アオバ・インターナショナル"],
+            "{query}"
+        );
+    }
+    // 後株 and old character forms both ways.
+    assert_eq!(
+        names(&reg, &ix, &q("山崎工業", Mode::Exact)),
+        ["山﨑工業株式会社"]
+    );
+    assert_eq!(
+        names(&reg, &ix, &q("高橋物産", Mode::Prefix)),
+        ["髙橋物産合同会社"]
+    );
+    assert_eq!(
+        names(&reg, &ix, &q("斎藤屋", Mode::Exact)),
+        ["合資会社齋藤屋"]
+    );
+    // Partial: inside the name, and not as prefix.
+    assert!(names(&reg, &ix, &q("インターナショナル", Mode::Prefix)).is_empty());
+    assert_eq!(
+        names(&reg, &ix, &q("インターナショナル", Mode::Partial)),
+        ["株式会社アオバ・インターナショナル"]
+    );
+    assert_eq!(
+        names(&reg, &ix, &q("物", Mode::Partial)),
+        ["髙橋物産合同会社"]
+    );
+    // フリガナ, 五十音 prefix (voiced marks folded).
+    let mut kana = q("たかはし", Mode::Prefix);
+    kana.furigana = true;
+    assert_eq!(names(&reg, &ix, &kana), ["髙橋物産合同会社"]);
+    // Filters.
+    let mut osaka = q("", Mode::Prefix);
+    osaka.prefecture = Some(27);
+    osaka.sort = Sort::Number;
+    assert_eq!(
+        names(&reg, &ix, &osaka),
+        ["山﨑工業株式会社"],
+        "検索対象除外 (9120001188888) is never listed"
+    );
+    let mut open = q("", Mode::Prefix);
+    open.include_closed = false;
+    open.kinds = vec![Kind::LimitedLiabilityCompany];
+    assert_eq!(names(&reg, &ix, &open), ["髙橋物産合同会社"]);
+    let mut closed = q("さくら", Mode::Prefix);
+    assert_eq!(names(&reg, &ix, &closed), ["株式会社さくら技研"]);
+    closed.include_closed = false;
+    assert!(names(&reg, &ix, &closed).is_empty());
+    // 五十音順: with フリガナ first, by reading.
+    let mut all = q("", Mode::Prefix);
+    all.sort = Sort::Gojuon;
+    let got = names(&reg, &ix, &all);
+    assert_eq!(
+        got.first().map(String::as_str),
+        Some("株式会社アオバ・インターナショナル")
+    );
+    assert_eq!(got.len(), ix.search(&all).total);
+    assert!(
+        got.iter().position(|n| n == "山﨑工業株式会社") > got.iter().position(|n| n == "千代田区")
+    );
+    // Paging with totals.
+    let mut page = all.clone();
+    page.offset = 2;
+    page.limit = 3;
+    let r = ix.search(&page);
+    assert_eq!(r.total, got.len());
+    assert_eq!(names(&reg, &ix, &page), got[2..5]);
+}
+
+#[test]
+fn past_names_are_found_only_when_asked() {
+    let mut reg = registry();
+    let diff = "1,4010001000696,11,0,2025-04-02,2025-04-01,\"株式会社ミナト電機\",,301,\"東京都\",\"千代田区\",\"丸の内１丁目１番１号\",,13,101,1000005,,,,,,,2015-10-05,1,,,,,\"ミナトデンキ\",0\r\n";
+    reg.apply_diff(&read_csv(diff.as_bytes()).unwrap().rows);
+    let ix = Index::build(&reg);
+    let mut old = q("ジェイテック", Mode::Prefix);
+    assert!(ix.search(&old).hits.is_empty());
+    old.include_past = true;
+    let r = ix.search(&old);
+    assert_eq!(r.total, 1);
+    assert!(r.hits[0].past);
+    assert_eq!(
+        names(&reg, &ix, &q("ミナト", Mode::Prefix)),
+        ["株式会社ミナト電機"]
+    );
+}
