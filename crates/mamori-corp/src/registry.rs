@@ -103,18 +103,31 @@ impl Registry {
         self.lines.push(line);
     }
 
-    /// Reads a registry written by [`Registry::write_csv`] (or any NTA CSV).
+    /// Reads a registry written by [`Registry::write_csv`] (or any NTA CSV), streaming: rows
+    /// are kept as lines as they are read. Rows that cannot be read are skipped and
+    /// returned as diagnostics.
     pub fn read(r: impl io::Read) -> io::Result<(Registry, Vec<Diagnostic>)> {
         let mut reader = CsvReader::new(r)?;
-        let mut rows = Vec::new();
         let mut diags = Vec::new();
-        while let Some(row) = reader.next_row()? {
-            match row {
-                Ok(c) => rows.push(c),
-                Err(d) => diags.extend(d),
+        let mut failure = None;
+        let rows = std::iter::from_fn(|| {
+            loop {
+                match reader.next_row() {
+                    Ok(Some(Ok(c))) => return Some(c),
+                    Ok(Some(Err(d))) => diags.extend(d),
+                    Ok(None) => return None,
+                    Err(e) => {
+                        failure = Some(e);
+                        return None;
+                    }
+                }
             }
+        });
+        let reg = Registry::from_rows(rows);
+        match failure {
+            Some(e) => Err(e),
+            None => Ok((reg, diags)),
         }
-        Ok((Registry::from_rows(rows), diags))
     }
 
     /// Number of corporations.

@@ -381,7 +381,18 @@ impl Index {
     /// Runs a query.
     pub fn search(&self, q: &Query) -> Results {
         let folded = fold_name(&q.name);
-        let want_kind = kind_word_id(folded.kind_word);
+        // A query that is nothing but a 法人格 (株式会社, (株), ㈱ …) names that 法人格.
+        let only_kind = crate::fold::KIND_WORDS
+            .iter()
+            .find(|w| **w == folded.full)
+            .copied()
+            .or_else(|| {
+                crate::fold::KIND_ABBREVIATIONS
+                    .iter()
+                    .find(|(a, _)| *a == folded.full)
+                    .map(|(_, w)| *w)
+            });
+        let want_kind = kind_word_id(folded.kind_word.or(only_kind));
         // (doc, relevance class: 0 exact, 1 prefix, 2 substring)
         let candidates: Vec<(u32, u8)> = if q.furigana {
             let p = kana_primary(&q.name);
@@ -392,6 +403,12 @@ impl Index {
             } else {
                 self.kana_range(&p).iter().map(|d| (*d, 1)).collect()
             }
+        } else if only_kind.is_some() {
+            // Only a 法人格 was typed (株式会社, (株) …): every name with that 法人格.
+            (0..u32::try_from(self.docs.len()).unwrap_or(0))
+                .filter(|d| self.docs[*d as usize].kind_word == want_kind)
+                .map(|d| (d, 1))
+                .collect()
         } else if folded.core.is_empty() {
             (0..u32::try_from(self.docs.len()).unwrap_or(0))
                 .map(|d| (d, 2))

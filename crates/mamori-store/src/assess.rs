@@ -17,6 +17,9 @@ use sqlx::{Row, Sqlite, Transaction};
 use crate::StoreError;
 use crate::app::{Actor, AppDb, audit};
 
+/// The version, catalog, state and target of the assessment a new version is copied from.
+type SourceRow = (i64, String, String, String, Option<String>, Option<i64>);
+
 /// What a new assessment starts from.
 #[derive(Debug, Clone)]
 pub struct NewAssessment {
@@ -203,14 +206,13 @@ impl AppDb {
         };
         let version_no: i64 = match n.copy_from {
             Some(prev) => {
-                let v: Option<(i64, String, String, String, Option<String>, Option<i64>)> =
-                    sqlx::query_as(
-                        "SELECT version_no, catalog_id, state, target_kind, segment, system_id \
+                let v: Option<SourceRow> = sqlx::query_as(
+                    "SELECT version_no, catalog_id, state, target_kind, segment, system_id \
                          FROM assessments WHERE id = ?",
-                    )
-                    .bind(prev)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                )
+                .bind(prev)
+                .fetch_optional(&mut *tx)
+                .await?;
                 let (v, catalog, state, kind, segment, system) =
                     v.ok_or_else(|| StoreError::Invalid("copy_from".into()))?;
                 if catalog != n.catalog {

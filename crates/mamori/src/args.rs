@@ -79,9 +79,101 @@ pub enum Command {
     /// remediation, review and sign-off, reports.
     #[command(subcommand)]
     Assess(AssessCmd),
+    /// Corporate numbers (法人番号): a local copy of the NTA's published data — import,
+    /// search, show, and check published lists.
+    #[command(subcommand)]
+    Corp(CorpCmd),
     /// Internal helpers run by mamori itself (isolated PDF text extraction).
     #[command(subcommand, hide = true)]
     Internal(InternalCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CorpCmd {
+    /// Import NTA files in the order given: a 全件 file (zip, CSV Unicode or Shift_JIS, or
+    /// XML; `*_all_*` in its name, or --full) replaces the local copy, 差分 files are applied
+    /// on top. All or nothing: the local copy is replaced only when every file was read.
+    Import {
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        /// Treat the first file as a 全件 file whatever its name.
+        #[arg(long)]
+        full: bool,
+        #[arg(long)]
+        quiet: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search by name (folded: 株式会社/(株)/㈱ before or after, widths, kana, 旧字体) or
+    /// by フリガナ.
+    Search {
+        /// The name (or with --kana the reading); empty lists by the filters.
+        #[arg(default_value = "")]
+        name: String,
+        /// prefix (default), partial or exact.
+        #[arg(long, default_value = "prefix")]
+        mode: String,
+        /// Search the フリガナ (五十音 prefix).
+        #[arg(long)]
+        kana: bool,
+        /// Prefecture code (01–47, 99).
+        #[arg(long, value_name = "CODE")]
+        pref: Option<u8>,
+        /// City code (3 digits, with --pref).
+        #[arg(long, value_name = "CODE")]
+        city: Option<u16>,
+        /// 法人種別 codes, comma-separated (e.g. 301,305).
+        #[arg(long, value_delimiter = ',', value_name = "CODES")]
+        kind: Vec<String>,
+        /// Include closed corporations.
+        #[arg(long)]
+        closed: bool,
+        /// Also match earlier names.
+        #[arg(long)]
+        past: bool,
+        /// 法人番号指定年月日 from (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// 法人番号指定年月日 to (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// relevance (default), gojuon, region, assigned or number.
+        #[arg(long, default_value = "relevance")]
+        sort: String,
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        #[arg(long, default_value_t = 20)]
+        per_page: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show corporations by number (several at once), with --history every recorded state.
+    Show {
+        #[arg(value_name = "NUMBER", required = true)]
+        numbers: Vec<String>,
+        #[arg(long)]
+        history: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a published list (xlsx or csv with a header row): corporate numbers missing,
+    /// malformed, failing the check digit, unknown, closed or not matching the name; propose
+    /// the number where exactly one active corporation has the name. Exit 1 on any problem.
+    Check {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The header of the name column (or its letter, e.g. B).
+        #[arg(long, value_name = "COLUMN")]
+        name_column: String,
+        /// The header of the corporate-number column (or its letter).
+        #[arg(long, value_name = "COLUMN")]
+        number_column: Option<String>,
+        /// Write an annotated copy (.xlsx or .csv).
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

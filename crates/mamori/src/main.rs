@@ -5,6 +5,7 @@ mod audit_log;
 mod cmd_assess;
 mod cmd_audit;
 mod cmd_catalog;
+mod cmd_corp;
 mod cmd_mynumber;
 mod cmd_sbd;
 mod cmd_scan;
@@ -59,6 +60,7 @@ fn main() -> ExitCode {
         Command::Backup { out } => cmd_serve::backup(&ctx, &out),
         Command::Wlan(args::WlanCmd::Audit(a)) => cmd_wlan::audit(a),
         Command::Assess(cmd) => cmd_assess::run(&ctx, cmd),
+        Command::Corp(cmd) => cmd_corp::run(&ctx, cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -131,6 +131,12 @@ fn names_are_found_across_kind_words_widths_kana_and_old_forms() {
         names(&reg, &ix, &q("斎藤屋", Mode::Exact)),
         ["合資会社齋藤屋"]
     );
+    // Only the 法人格: every name that has it.
+    assert_eq!(
+        names(&reg, &ix, &q("(株)", Mode::Prefix)).len(),
+        5,
+        "アオバ, ジェイ・テック, 山﨑工業, さくら技研, エス・ケイ (not 合同会社, 有限会社 …)"
+    );
     // Partial: inside the name, and not as prefix.
     assert!(names(&reg, &ix, &q("インターナショナル", Mode::Prefix)).is_empty());
     assert_eq!(

@@ -10,6 +10,7 @@ fn root() -> PathBuf {
 }
 
 mod assess;
+mod corp;
 mod scan;
 mod wlan;
 
