@@ -1563,8 +1563,18 @@ pub fn write_corp_data(dir: &Path, opts: &Options) -> Result<Summary, String> {
     } else {
         None
     };
+    // The NTA lists corporations in number order (by the 12 digits after the check digit):
+    // number every index first, then generate in that order.
+    let mut order: Vec<(u64, u64)> = (0..count)
+        .map(|i| {
+            let p = g.profile(i);
+            (g.number(i, &p).base(), i)
+        })
+        .collect();
+    order.sort_unstable();
     let mut hist_seq = 0u64;
-    for i in 0..count {
+    for (position, (_, i)) in order.into_iter().enumerate() {
+        let position = position as u64;
         g.generate(i);
         let len = g.len;
         for k in 0..len {
@@ -1575,7 +1585,7 @@ pub fn write_corp_data(dir: &Path, opts: &Options) -> Result<Summary, String> {
         summary.history_rows += len as u64;
         summary.with_history += u64::from(len > 1);
         let latest = &mut g.rows[len - 1];
-        latest.sequence_number = i + 1;
+        latest.sequence_number = position + 1;
         utf8.write_row(latest).map_err(io_err)?;
         sjis.write_row(latest).map_err(io_err)?;
         if let Some(x) = xml.as_mut() {

@@ -43,6 +43,6 @@ pub use record::{
     COLUMN_COUNT, COLUMNS, CloseCause, Column, CorpNumber, CorpNumberError, Corporation,
     Diagnostic, Kind, Process, SourceForm,
 };
-pub use registry::{DiffSummary, Registry, parse_line};
+pub use registry::{DiffSummary, Registry, date_key, parse_line};
 pub use search::{Hit, Index, Mode, Query, Results, Sort};
 pub use xml::{XmlError, XmlFile, XmlReader, XmlWriter, read_xml, write_xml};

@@ -39,18 +39,31 @@ pub struct DiffSummary {
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
     lines: Vec<Box<str>>,
+    /// The 更新年月日 of each line as `YYYYMMDD` (0 when blank), for difference queries.
+    dates: Vec<u32>,
     slots: Vec<Slot>,
+    /// 99 削除 rows applied, with the date of the difference file that carried them (their
+    /// own columns are blank), so that difference files can be written again.
+    deleted: Vec<(u32, Box<str>)>,
 }
 
+/// A date as `YYYYMMDD` (0 for none).
+pub fn date_key(d: Option<jiff::civil::Date>) -> u32 {
+    d.map_or(0, |d| {
+        u32::try_from(i32::from(d.year()) * 10000 + i32::from(d.month()) * 100 + i32::from(d.day()))
+            .unwrap_or(0)
+    })
+}
+
+/// The sort key of a corporation: its 12-digit base (the check digit is a function of it), so
+/// corporations are in the order the NTA's files list them.
 fn key_of(n: &CorpNumber) -> u64 {
-    n.as_str()
-        .bytes()
-        .fold(0u64, |k, d| k * 10 + u64::from(d - b'0'))
+    n.base()
 }
 
-/// The number for a key (13 digits, check digit first).
+/// The number for a key.
 fn number_of(key: u64) -> Option<CorpNumber> {
-    CorpNumber::parse(&format!("{key:013}")).ok()
+    CorpNumber::from_base(key)
 }
 
 /// Parses one stored line (always in the NTA layout, UTF-8).
@@ -73,24 +86,32 @@ impl Registry {
     /// keeping file order within a corporation. 99 削除 rows are not stored.
     pub fn from_rows(rows: impl IntoIterator<Item = Corporation>) -> Registry {
         let mut scratch = Scratch::default();
-        let mut keyed: Vec<(u64, Box<str>)> = rows
+        let mut keyed: Vec<(u64, u32, Box<str>)> = rows
             .into_iter()
             .filter(|c| c.process != crate::record::Process::Deleted)
-            .map(|c| (key_of(&c.number), render(&c, &mut scratch)))
+            .map(|c| {
+                (
+                    key_of(&c.number),
+                    date_key(c.update_date),
+                    render(&c, &mut scratch),
+                )
+            })
             .collect();
         // Stable: the file's order of one corporation's rows is kept.
-        keyed.sort_by_key(|(k, _)| *k);
+        keyed.sort_by_key(|(k, _, _)| *k);
         let mut reg = Registry {
             lines: Vec::with_capacity(keyed.len()),
-            slots: Vec::new(),
+            dates: Vec::with_capacity(keyed.len()),
+            ..Registry::default()
         };
-        for (k, line) in keyed {
-            reg.push(k, line);
+        for (k, date, line) in keyed {
+            reg.push(k, date, line);
         }
         reg
     }
 
-    fn push(&mut self, key: u64, line: Box<str>) {
+    fn push(&mut self, key: u64, date: u32, line: Box<str>) {
+        self.dates.push(date);
         let at = u32::try_from(self.lines.len()).unwrap_or(u32::MAX);
         match self.slots.last_mut() {
             Some(s) if s.key == key => s.len += 1,
@@ -233,7 +254,14 @@ impl Registry {
 
     /// Applies the rows of one 差分 file (in file order). Corporations the file does not
     /// name are not touched; applying the same file twice changes nothing the second time.
-    pub fn apply_diff(&mut self, rows: &[Corporation]) -> DiffSummary {
+    ///
+    /// `file_date` is the date of the difference file; it is recorded with the 99 削除 rows
+    /// (whose own columns are blank) so that [`Registry::changes`] can list them.
+    pub fn apply_diff(
+        &mut self,
+        rows: &[Corporation],
+        file_date: Option<jiff::civil::Date>,
+    ) -> DiffSummary {
         let mut summary = DiffSummary {
             rows: rows.len() as u64,
             ..DiffSummary::default()
@@ -248,7 +276,7 @@ impl Registry {
         }
         let mut scratch = Scratch::default();
         // New line lists for the corporations that changed (empty = deleted).
-        let mut changed: BTreeMap<u64, Vec<Box<str>>> = BTreeMap::new();
+        let mut changed: BTreeMap<u64, Vec<(u32, Box<str>)>> = BTreeMap::new();
         for (key, incoming) in &by_number {
             let history: Vec<Corporation> = match self
                 .slots
@@ -272,14 +300,23 @@ impl Registry {
                 Change::Created => summary.created += 1,
                 Change::Updated(_) => summary.updated += 1,
                 Change::Corrected => summary.corrected += 1,
-                Change::Deleted => summary.deleted += 1,
+                Change::Deleted => {
+                    summary.deleted += 1;
+                    for r in incoming
+                        .iter()
+                        .filter(|r| r.process == crate::record::Process::Deleted)
+                    {
+                        self.deleted
+                            .push((date_key(file_date), render(r, &mut scratch)));
+                    }
+                }
             }
             changed.insert(
                 *key,
                 applied
                     .history
                     .iter()
-                    .map(|c| render(c, &mut scratch))
+                    .map(|c| (date_key(c.update_date), render(c, &mut scratch)))
                     .collect(),
             );
         }
@@ -288,6 +325,7 @@ impl Registry {
         }
         // Merge: old slots in order, with changed corporations replaced, inserted or removed.
         let old_lines = std::mem::take(&mut self.lines);
+        let old_dates = std::mem::take(&mut self.dates);
         let old_slots = std::mem::take(&mut self.slots);
         let mut old: Vec<Option<Box<str>>> = old_lines.into_iter().map(Some).collect();
         let mut next = changed.into_iter().peekable();
@@ -297,32 +335,128 @@ impl Registry {
                     break;
                 }
                 if let Some((k, lines)) = next.next() {
-                    for l in lines {
-                        self.push(k, l);
+                    for (d, l) in lines {
+                        self.push(k, d, l);
                     }
                 }
             }
             if next.peek().is_some_and(|(k, _)| *k == s.key) {
                 if let Some((k, lines)) = next.next() {
-                    for l in lines {
-                        self.push(k, l);
+                    for (d, l) in lines {
+                        self.push(k, d, l);
                     }
                 }
                 continue;
             }
             let a = s.first as usize;
-            for l in old.get_mut(a..a + s.len as usize).unwrap_or_default() {
+            for (i, l) in old
+                .get_mut(a..a + s.len as usize)
+                .unwrap_or_default()
+                .iter_mut()
+                .enumerate()
+            {
                 if let Some(l) = l.take() {
-                    self.push(s.key, l);
+                    self.push(s.key, old_dates.get(a + i).copied().unwrap_or(0), l);
                 }
             }
         }
         for (k, lines) in next {
-            for l in lines {
-                self.push(k, l);
+            for (d, l) in lines {
+                self.push(k, d, l);
             }
         }
         summary
+    }
+
+    /// Writes the 全件 file as the NTA publishes it: the current row of every corporation, in
+    /// number order, with the 一連番号 counted from 1. A registry loaded from a 全件 file and
+    /// not changed since writes that file again, byte for byte.
+    pub fn write_full<W: Write>(&self, out: W, encoding: TextEncoding, bom: bool) -> io::Result<W> {
+        let mut w = crate::csv::CsvWriter::new(out, encoding);
+        if bom {
+            w.write_bom()?;
+        }
+        let mut failure = None;
+        self.for_each_current(|c| {
+            if failure.is_none()
+                && let Err(e) = w.write_row(&c)
+            {
+                failure = Some(e);
+            }
+        });
+        match failure {
+            Some(e) => Err(e),
+            None => w.into_inner(),
+        }
+    }
+
+    /// Calls `f` with the current row of every corporation, in number order, with the
+    /// 一連番号 counted from 1 (the rows of a 全件 file).
+    pub fn for_each_current(&self, mut f: impl FnMut(Corporation)) {
+        let mut n = 0u64;
+        let mut emit = |c: Corporation| {
+            n += 1;
+            let mut c = c;
+            c.sequence_number = n;
+            c.source.verbatim.retain(|(col, _)| *col != 0);
+            f(c);
+        };
+        let mut current: Option<(usize, Corporation)> = None;
+        self.for_each_row(|pos, row| match &mut current {
+            Some((p, best)) if *p == pos => {
+                if row.is_latest() || !best.is_latest() {
+                    *best = row.clone();
+                }
+            }
+            _ => {
+                if let Some((_, c)) = current.replace((pos, row.clone())) {
+                    emit(c);
+                }
+            }
+        });
+        if let Some((_, c)) = current.take() {
+            emit(c);
+        }
+    }
+
+    /// The rows updated in `from..=to` (by 更新年月日) and the 99 削除 rows recorded for
+    /// difference files of that period, in date order, then 法人番号 and history order: the
+    /// content of the NTA's 差分 files and of the Web-API's `/4/diff`.
+    pub fn changes(&self, from: jiff::civil::Date, to: jiff::civil::Date) -> Vec<Corporation> {
+        let (a, b) = (date_key(Some(from)), date_key(Some(to)));
+        let mut picked: Vec<(u32, u64, usize, &str)> = Vec::new();
+        for s in &self.slots {
+            for i in s.first as usize..(s.first + s.len) as usize {
+                let d = self.dates.get(i).copied().unwrap_or(0);
+                if d >= a
+                    && d <= b
+                    && let Some(l) = self.lines.get(i)
+                {
+                    picked.push((d, s.key, i, l));
+                }
+            }
+        }
+        for (i, (d, l)) in self.deleted.iter().enumerate() {
+            if *d >= a && *d <= b {
+                picked.push((*d, u64::MAX, i, l));
+            }
+        }
+        picked.sort_by_key(|(d, k, i, _)| (*d, *k, *i));
+        picked
+            .into_iter()
+            .filter_map(|(_, _, _, l)| parse_line(l))
+            .collect()
+    }
+
+    /// The recorded 99 削除 rows with their file dates (`YYYYMMDD`), to be stored next to
+    /// the registry.
+    pub fn deleted(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.deleted.iter().map(|(d, l)| (*d, l.as_ref()))
+    }
+
+    /// Restores recorded 99 削除 rows (as written by [`Registry::deleted`]).
+    pub fn set_deleted(&mut self, rows: Vec<(u32, Box<str>)>) {
+        self.deleted = rows;
     }
 
     /// Writes every row in the NTA layout (number order, history order), as the 全件 file

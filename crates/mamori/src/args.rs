@@ -156,6 +156,23 @@ pub enum CorpCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Write the NTA download files again from the local copy: the 全件 file (current row of
+    /// every corporation) or, with --from/--to, the 差分 of that period.
+    Export {
+        #[arg(long, short, value_name = "FILE")]
+        out: PathBuf,
+        /// csv (default, Unicode), sjis (CSV Shift_JIS) or xml.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Start a 差分 file at this 更新年月日 (YYYY-MM-DD).
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// The 最終更新年月日 written in the XML header (default today).
+        #[arg(long)]
+        date: Option<String>,
+    },
     /// Check a published list (xlsx or csv with a header row): corporate numbers missing,
     /// malformed, failing the check digit, unknown, closed or not matching the name; propose
     /// the number where exactly one active corporation has the name. Exit 1 on any problem.

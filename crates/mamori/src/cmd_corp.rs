@@ -215,6 +215,20 @@ pub(crate) fn run(ctx: &Ctx, cmd: CorpCmd) -> anyhow::Result<u8> {
             }
             Ok(if missing > 0 { EXIT_FINDINGS } else { 0 })
         }
+        CorpCmd::Export {
+            out,
+            format,
+            from,
+            to,
+            date,
+        } => export(
+            &dir,
+            &out,
+            &format,
+            from.as_deref(),
+            to.as_deref(),
+            date.as_deref(),
+        ),
         CorpCmd::Check {
             file,
             name_column,
@@ -296,7 +310,98 @@ fn load(dir: &Path) -> anyhow::Result<Registry> {
             d.message
         );
     }
+    let mut reg = reg;
+    match std::fs::read_to_string(deleted_path(dir)) {
+        Ok(text) => reg.set_deleted(
+            text.lines()
+                .filter_map(|l| {
+                    let (d, line) = l.split_once('\t')?;
+                    Some((d.parse().ok()?, line.into()))
+                })
+                .collect(),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).context("cannot read the recorded deletions"),
+    }
     Ok(reg)
+}
+
+fn export(
+    dir: &Path,
+    out: &Path,
+    format: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    date: Option<&str>,
+) -> anyhow::Result<u8> {
+    let day = |d: &str, flag: &str| -> anyhow::Result<jiff::civil::Date> {
+        d.parse()
+            .with_context(|| format!("{flag} {d}: use YYYY-MM-DD"))
+    };
+    let reg = load(dir)?;
+    let encoding = match format {
+        "csv" | "xml" => TextEncoding::Utf8,
+        "sjis" => TextEncoding::ShiftJis,
+        f => bail!("--format {f}: expected csv, sjis or xml"),
+    };
+    let diff = match (from, to) {
+        (Some(f), Some(t)) => {
+            let (f, t) = (day(f, "--from")?, day(t, "--to")?);
+            if f > t {
+                bail!("--from {f} is after --to {t}");
+            }
+            Some(reg.changes(f, t))
+        }
+        _ => None,
+    };
+    let mut bytes = Vec::new();
+    if format == "xml" {
+        let last = match date {
+            Some(d) => day(d, "--date")?,
+            None => crate::audit_log::today(),
+        };
+        let count = diff.as_ref().map_or(reg.len(), Vec::len);
+        let envelope = mamori_corp::Envelope {
+            last_update_date: last,
+            count: count as u64,
+            divide_number: 1,
+            divide_size: 1,
+        };
+        let mut w = mamori_corp::XmlWriter::new(&mut bytes, &envelope)?;
+        let mut failure = None;
+        match &diff {
+            Some(rows) => {
+                for r in rows {
+                    w.write_row(r)?;
+                }
+            }
+            None => reg.for_each_current(|c| {
+                if failure.is_none() {
+                    failure = w.write_row(&c).err();
+                }
+            }),
+        }
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        w.finish()?;
+    } else {
+        match &diff {
+            Some(rows) => {
+                let mut w = mamori_corp::CsvWriter::new(&mut bytes, encoding);
+                for r in rows {
+                    w.write_row(r)?;
+                }
+                w.into_inner()?;
+            }
+            None => {
+                reg.write_full(&mut bytes, encoding, false)?;
+            }
+        }
+    }
+    output::write_atomic(out, &bytes)?;
+    println!("wrote {} ({} bytes)", out.display(), bytes.len());
+    Ok(0)
 }
 
 /// Counts bytes for the progress bar.
@@ -420,6 +525,21 @@ fn read_rows(r: &mut dyn Read, fmt: Format) -> anyhow::Result<(Vec<Corporation>,
     })
 }
 
+/// The date of a difference file: the latest 更新年月日 of its rows, else the eight digits
+/// of its name (`diff_20260601.csv`).
+fn file_date(path: &Path, rows: &[Corporation]) -> Option<jiff::civil::Date> {
+    rows.iter().filter_map(|r| r.update_date).max().or_else(|| {
+        let name = path.file_name()?.to_str()?;
+        let digits: String = name.chars().filter(char::is_ascii_digit).collect();
+        let d = digits.get(digits.len().checked_sub(8)?..)?;
+        jiff::civil::Date::strptime("%Y%m%d", d).ok()
+    })
+}
+
+fn deleted_path(dir: &Path) -> PathBuf {
+    dir.join("deleted.tsv")
+}
+
 fn report_diags(file: &str, diags: &[Diagnostic], json: bool) {
     if json {
         return;
@@ -478,7 +598,7 @@ fn import(
             let (rows, diags) = with_reader(path, quiet, read_rows)?;
             report_diags(&shown, &diags, json);
             problems += diags.len();
-            let s: DiffSummary = r.apply_diff(&rows);
+            let s: DiffSummary = r.apply_diff(&rows, file_date(path, &rows));
             report.push(
                 json!({ "file": shown, "kind": "diff", "summary": s, "bad_rows": diags.len() }),
             );
@@ -491,6 +611,11 @@ fn import(
     let mut bytes = Vec::with_capacity(reg.row_count() * 300);
     reg.write_csv(&mut bytes, TextEncoding::Utf8, false)?;
     output::write_atomic(&registry_path(dir), &bytes)?;
+    let mut deleted = String::new();
+    for (d, line) in reg.deleted() {
+        let _ = writeln!(deleted, "{d}\t{line}");
+    }
+    output::write_atomic(&deleted_path(dir), deleted.as_bytes())?;
     let state = json!({
         "imported_at": crate::audit_log::now_rfc3339(),
         "corporations": reg.len(),

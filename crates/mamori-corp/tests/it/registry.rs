@@ -77,7 +77,7 @@ fn differences_update_history_and_are_idempotent() {
 3,5010001111113,01,0,2025-04-02,2025-04-01,\"みどり建設株式会社\",,301,\"北海道\",\"札幌市中央区\",\"北一条西２丁目\",,01,101,0600001,,,,,,,2025-04-01,1,,,,,\"ミドリケンセツ\",0\r\n";
     let rows = read_csv(diff.as_bytes()).unwrap();
     assert!(rows.diagnostics.is_empty(), "{:?}", rows.diagnostics);
-    let s = reg.apply_diff(&rows.rows);
+    let s = reg.apply_diff(&rows.rows, Some(jiff::civil::date(2025, 4, 2)));
     assert_eq!((s.created, s.updated, s.deleted, s.unchanged), (1, 1, 1, 0));
     assert_eq!(reg.len(), 11);
     let h = reg.history(&n("4010001000696"));
@@ -87,9 +87,29 @@ fn differences_update_history_and_are_idempotent() {
     assert!(reg.latest(&n("1010001091219")).is_none());
     // Again: nothing changes.
     let before: Vec<String> = reg.lines().map(str::to_owned).collect();
-    let s = reg.apply_diff(&rows.rows);
+    let s = reg.apply_diff(&rows.rows, Some(jiff::civil::date(2025, 4, 2)));
     assert_eq!((s.created, s.updated, s.deleted), (0, 0, 0));
     assert_eq!(reg.lines().collect::<Vec<_>>(), before);
+    // The difference as the NTA would publish it for that day: the two new rows and the
+    // deletion (recorded once, although the file was applied twice).
+    let day = jiff::civil::date(2025, 4, 2);
+    let changes = reg.changes(day, day);
+    let got: Vec<(String, &str)> = changes
+        .iter()
+        .map(|c| (c.number.to_string(), c.process.code()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("4010001000696".to_owned(), "11"),
+            ("5010001111113".to_owned(), "01"),
+            ("1010001091219".to_owned(), "99"),
+        ]
+    );
+    assert!(
+        reg.changes(jiff::civil::date(2025, 4, 3), jiff::civil::date(2025, 5, 1))
+            .is_empty()
+    );
     // Number order is kept after inserting 5010001111113.
     let numbers: Vec<String> = (0..reg.len())
         .map(|i| reg.corporation_rows(i).unwrap().0.to_string())
@@ -193,7 +213,7 @@ fn names_are_found_across_kind_words_widths_kana_and_old_forms() {
 fn past_names_are_found_only_when_asked() {
     let mut reg = registry();
     let diff = "1,4010001000696,11,0,2025-04-02,2025-04-01,\"株式会社ミナト電機\",,301,\"東京都\",\"千代田区\",\"丸の内１丁目１番１号\",,13,101,1000005,,,,,,,2015-10-05,1,,,,,\"ミナトデンキ\",0\r\n";
-    reg.apply_diff(&read_csv(diff.as_bytes()).unwrap().rows);
+    reg.apply_diff(&read_csv(diff.as_bytes()).unwrap().rows, None);
     let ix = Index::build(&reg);
     let mut old = q("ジェイテック", Mode::Prefix);
     assert!(ix.search(&old).hits.is_empty());

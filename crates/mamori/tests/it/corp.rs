@@ -74,6 +74,39 @@ fn import_search_show_and_check() {
     assert_eq!(v["files"][0]["corporations"], 3000);
     assert!(v["files"].as_array().unwrap().len() > 1);
     // Applying the same differences again changes nothing.
+    // (Before that: the 全件 alone, written again, is the input byte for byte.)
+    let d0 = dir.path().join("data0");
+    let sjis = full.with_file_name(
+        full.file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .replace(".csv", "_sjis.csv"),
+    );
+    json(
+        d0.as_path(),
+        &["corp", "import", sjis.to_str().unwrap(), "--json"],
+    );
+    for (format, original) in [("csv", &full), ("sjis", &sjis)] {
+        let out = dir.path().join(format!("again-{format}.csv"));
+        let o = run(
+            d0.as_path(),
+            &[
+                "corp",
+                "export",
+                "--out",
+                out.to_str().unwrap(),
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            std::fs::read(&out).unwrap() == std::fs::read(original).unwrap(),
+            "{format}: the regenerated 全件 differs from {}",
+            original.display()
+        );
+    }
     let mut again = vec!["corp", "import"];
     again.extend(diffs.iter().map(String::as_str));
     again.push("--json");
