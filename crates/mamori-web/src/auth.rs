@@ -240,6 +240,18 @@ pub const ROUTES: &[(Method, &str, Access)] = {
         (Method::GET, "/api/v1/systems/{id}/sbd", Needs(View)),
         (Method::PUT, "/api/v1/systems/{id}/sbd", Needs(EditSbd)),
         (Method::GET, "/api/v1/departments", Needs(View)),
+        (Method::GET, "/corp", Needs(View)),
+        (Method::GET, "/corp/downloads", Needs(View)),
+        (Method::GET, "/corp/downloads/full", Needs(View)),
+        (Method::GET, "/corp/downloads/diff", Needs(View)),
+        (Method::GET, "/corp/{number}", Needs(View)),
+        // The NTA-compatible Web-API: the application `id` (a mamori API token of a user
+        // with the View permission) is checked by the handler, which answers 404 without it.
+        (Method::GET, "/4/num", Public),
+        (Method::GET, "/4/diff", Public),
+        (Method::GET, "/4/name", Public),
+        (Method::GET, "/api/v1/corp/search", Needs(View)),
+        (Method::GET, "/api/v1/corp/{number}", Needs(View)),
     ]
 };
 

@@ -12,6 +12,9 @@ pub mod api;
 mod assess;
 pub mod auth;
 pub mod chain;
+pub mod corp;
+pub mod corp_api;
+mod corp_pages;
 mod demo;
 pub mod i18n;
 mod pages;
@@ -56,6 +59,8 @@ pub struct AppState {
     pub evidence: EvidenceStore,
     /// The largest evidence file accepted, in bytes.
     pub upload_limit: u64,
+    /// The local copy of the 法人番号 data (loaded in the background; see [`corp`]).
+    pub corp: Arc<corp::CorpShared>,
 }
 
 impl AppState {
@@ -69,6 +74,7 @@ impl AppState {
             chain: Arc::default(),
             evidence,
             upload_limit: mamori_assess::DEFAULT_UPLOAD_LIMIT,
+            corp: Arc::default(),
         }
     }
 
@@ -240,6 +246,16 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/tokens", post(pages::create_token))
         .route("/settings/organisation", post(pages::set_organisation))
         .route("/settings/departments", post(pages::add_department))
+        .route("/corp", get(corp_pages::search))
+        .route("/corp/downloads", get(corp_pages::downloads))
+        .route("/corp/downloads/full", get(corp_pages::download_full))
+        .route("/corp/downloads/diff", get(corp_pages::download_diff))
+        .route("/corp/{number}", get(corp_pages::detail))
+        .route("/4/num", get(corp_api::num))
+        .route("/4/diff", get(corp_api::diff))
+        .route("/4/name", get(corp_api::name))
+        .route("/api/v1/corp/search", get(corp_api::api_search))
+        .route("/api/v1/corp/{number}", get(corp_api::api_show))
         .merge(api::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), access))
         .fallback(pages::not_found)

@@ -114,6 +114,22 @@ pub(crate) fn serve(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<u8> {
             state.upload_limit = limit;
         }
         tracing::info!(bytes = state.upload_limit, "evidence upload limit");
+        // The local 法人番号 copy (`mamori corp import`), read in the background: the corporate-
+        // number pages and the /4 Web-API say "loading" until it is there.
+        let corp_dir = crate::cmd_corp::corp_dir(ctx);
+        let corp_file = corp_dir.join("registry.csv");
+        if args.demo {
+            datadir::ensure_private_dir(&corp_dir)?;
+            match mamori_web::corp::install_demo(&corp_file) {
+                Ok(true) => println!(
+                    "demo 法人番号 data written to {} (2,000 generated corporations)",
+                    corp_file.display()
+                ),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot write the demo 法人番号 data"),
+            }
+        }
+        mamori_web::corp::spawn_load(&state, corp_file);
         println!("mamori is serving http://{addr}/  (Ctrl-C to stop)");
         tracing::info!(%addr, "listening");
         mamori_web::serve(listener, state, async {

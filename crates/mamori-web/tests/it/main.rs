@@ -13,6 +13,7 @@ use mamori_web::{AppState, SESSION_COOKIE, router};
 use reqwest::{Method, StatusCode, redirect};
 
 mod assess;
+mod corp;
 
 struct App {
     base: String,
@@ -31,6 +32,15 @@ async fn start() -> App {
 
 /// The evidence files of an [`App`] live in `<dir>/evidence`.
 async fn start_with_upload_limit(limit: Option<u64>) -> App {
+    start_with(limit, corp::small_data()).await
+}
+
+/// An application with the given 法人番号 copy.
+async fn start_with(limit: Option<u64>, corp: mamori_web::corp::CorpData) -> App {
+    start_with_status(limit, mamori_web::corp::CorpStatus::Ready(Arc::new(corp))).await
+}
+
+async fn start_with_status(limit: Option<u64>, corp: mamori_web::corp::CorpStatus) -> App {
     let dir = tempfile::tempdir().unwrap();
     let db = AppDb::open(&dir.path().join("mamori.sqlite"))
         .await
@@ -46,6 +56,7 @@ async fn start_with_upload_limit(limit: Option<u64>) -> App {
     if let Some(l) = limit {
         state.upload_limit = l;
     }
+    state.corp.set(corp);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -493,6 +504,7 @@ fn concrete(path: &str, id: &str) -> String {
         .replace("{eid}", id)
         .replace("{file}", "app.css")
         .replace("{lang}", "en")
+        .replace("{number}", &corp::number(corp::A))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
