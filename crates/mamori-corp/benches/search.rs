@@ -93,21 +93,24 @@ fn main() {
         let (n, _) = reg.corporation_rows(i).unwrap();
         samples.push(reg.latest(&n).unwrap());
     }
-    let take = |s: &str, from: usize, k: usize| -> String { s.chars().skip(from).take(k).collect() };
+    let take =
+        |s: &str, from: usize, k: usize| -> String { s.chars().skip(from).take(k).collect() };
     let mut kinds: Vec<(&str, Vec<Duration>, usize)> = Vec::new();
-    let mut run = |label: &'static str, make: &mut dyn FnMut(&mamori_corp::Corporation, &mut Rng) -> Option<Query>| {
-        let mut times = Vec::with_capacity(samples.len());
-        let mut hits = 0usize;
-        let mut r = Rng(42);
-        for c in &samples {
-            let Some(q) = make(c, &mut r) else { continue };
-            let t = Instant::now();
-            let res = ix.search(&q);
-            times.push(t.elapsed());
-            hits += res.total;
-        }
-        kinds.push((label, times, hits));
-    };
+    let mut run =
+        |label: &'static str,
+         make: &mut dyn FnMut(&mamori_corp::Corporation, &mut Rng) -> Option<Query>| {
+            let mut times = Vec::with_capacity(samples.len());
+            let mut hits = 0usize;
+            let mut r = Rng(42);
+            for c in &samples {
+                let Some(q) = make(c, &mut r) else { continue };
+                let t = Instant::now();
+                let res = ix.search(&q);
+                times.push(t.elapsed());
+                hits += res.total;
+            }
+            kinds.push((label, times, hits));
+        };
     let page = |name: String, mode: Mode| Query {
         name,
         mode,
@@ -126,7 +129,9 @@ fn main() {
         let n = core.chars().count();
         (n >= 4).then(|| page(take(&core, 1 + r.below(n - 3), 3), Mode::Partial))
     });
-    run("name exact", &mut |c, _| Some(page(c.name.clone(), Mode::Exact)));
+    run("name exact", &mut |c, _| {
+        Some(page(c.name.clone(), Mode::Exact))
+    });
     run("フリガナ prefix, 五十音順", &mut |c, r| {
         (c.furigana.chars().count() >= 3).then(|| {
             let mut q = page(take(&c.furigana, 0, 2 + r.below(2)), Mode::Prefix);

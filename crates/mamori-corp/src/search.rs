@@ -103,6 +103,10 @@ struct Doc {
     flags: u8,
     /// `YYYYMMDD`, 0 when unknown.
     assigned: u32,
+    /// Length of the folded name in characters (relevance prefers shorter names).
+    len: u16,
+    /// Position in 五十音 order: by フリガナ, then names without フリガナ by folded name.
+    gojuon: u32,
 }
 
 /// The index. Build it with [`Index::build`]; it borrows nothing from the registry.
@@ -136,6 +140,27 @@ fn grams_of(s: &str, out: &mut Vec<u64>) {
     }
     out.sort_unstable();
     out.dedup();
+}
+
+/// Keeps the elements of `a` that are in `b` (both ascending): galloping through `b` when
+/// `a` is much shorter, a linear merge otherwise.
+fn intersect(a: &mut Vec<u32>, b: &[u32]) {
+    if a.len() * 16 < b.len() {
+        let mut rest = b;
+        a.retain(|x| {
+            let i = rest.partition_point(|y| y < x);
+            rest = &rest[i..];
+            rest.first() == Some(x)
+        });
+    } else {
+        let mut j = 0;
+        a.retain(|x| {
+            while j < b.len() && b[j] < *x {
+                j += 1;
+            }
+            j < b.len() && b[j] == *x
+        });
+    }
 }
 
 /// The 法人格 words by position in [`crate::fold::KIND_WORDS`] + 1 (0 = none).
@@ -220,6 +245,8 @@ impl Index {
             city: latest.city_code.unwrap_or(0),
             kind: kind_id(latest.kind),
             flags,
+            len: 0,
+            gojuon: 0,
             assigned: yyyymmdd(latest.assignment_date),
         };
         let mut seen: Vec<String> = Vec::new();
@@ -238,6 +265,7 @@ impl Index {
                 doc.flags |= PAST;
             }
             doc.core = self.push_text(&folded.core);
+            doc.len = u16::try_from(folded.core.chars().count()).unwrap_or(u16::MAX);
             doc.kind_word = kind_word_id(folded.kind_word);
             if !row.furigana.is_empty() {
                 doc.kana = self.push_text(&kana_primary(&row.furigana));
@@ -264,6 +292,27 @@ impl Index {
             self.core(&self.docs[*a as usize])
                 .cmp(self.core(&self.docs[*b as usize]))
         });
+        // Documents are stored in name order: a prefix or exact match is a contiguous run,
+        // read sequentially.
+        self.docs = by_core.iter().map(|i| self.docs[*i as usize]).collect();
+        let by_core: Vec<u32> = (0..n).collect();
+        // The names in the same order, then the readings: verification reads memory in order.
+        let mut text = String::with_capacity(self.text.len());
+        let mut docs = std::mem::take(&mut self.docs);
+        for d in &mut docs {
+            let start = u32::try_from(text.len()).unwrap_or(u32::MAX);
+            text.push_str(self.core(d));
+            d.core.0 = start;
+        }
+        for d in &mut docs {
+            if d.kana.1 > 0 {
+                let start = u32::try_from(text.len()).unwrap_or(u32::MAX);
+                text.push_str(self.kana(d));
+                d.kana.0 = start;
+            }
+        }
+        self.docs = docs;
+        self.text = text;
         let mut by_kana: Vec<u32> = (0..n)
             .filter(|i| self.docs[*i as usize].kana.1 > 0)
             .collect();
@@ -271,6 +320,18 @@ impl Index {
             self.kana(&self.docs[*a as usize])
                 .cmp(self.kana(&self.docs[*b as usize]))
         });
+        // 五十音 ranks: readings first, then names without a reading by folded name.
+        let mut rank = 0u32;
+        for d in by_kana.iter() {
+            self.docs[*d as usize].gojuon = rank;
+            rank += 1;
+        }
+        for d in by_core.iter() {
+            if self.docs[*d as usize].kana.1 == 0 {
+                self.docs[*d as usize].gojuon = rank;
+                rank += 1;
+            }
+        }
         // Inverted index in two passes: count, then fill (no per-gram vectors).
         let mut counts: HashMap<u64, u32> = HashMap::new();
         let mut buf = Vec::new();
@@ -370,7 +431,7 @@ impl Index {
             if out.is_empty() {
                 break;
             }
-            out.retain(|d| l.binary_search(d).is_ok());
+            intersect(&mut out, l);
         }
         if chars.len() > 2 {
             out.retain(|d| self.core(&self.docs[*d as usize]).contains(q));
@@ -420,13 +481,18 @@ impl Index {
                     .iter()
                     .map(|d| (*d, 0))
                     .collect(),
-                Mode::Prefix => self
-                    .core_range(&folded.core, false)
-                    .iter()
-                    .map(|d| {
-                        let exact = self.core(&self.docs[*d as usize]) == folded.core;
-                        (*d, u8::from(!exact))
-                    })
+                Mode::Prefix => {
+                    // A prefix match of the same length is the whole name.
+                    let qlen = u16::try_from(folded.core.chars().count()).unwrap_or(u16::MAX);
+                    self.core_range(&folded.core, false)
+                        .iter()
+                        .map(|d| (*d, u8::from(self.docs[*d as usize].len != qlen)))
+                        .collect()
+                }
+                Mode::Partial if q.sort != Sort::Relevance => self
+                    .substring(&folded.core)
+                    .into_iter()
+                    .map(|d| (d, 2))
                     .collect(),
                 Mode::Partial => self
                     .substring(&folded.core)
@@ -457,65 +523,48 @@ impl Index {
                 && q.assigned_to
                     .is_none_or(|t| d.assigned != 0 && d.assigned <= t)
         };
-        // One hit per corporation: its best-ranked document.
-        let mut best: HashMap<u32, (u32, u8)> = HashMap::new();
-        for (d, class) in candidates {
-            let doc = &self.docs[d as usize];
-            if !keep(doc) {
-                continue;
-            }
-            let e = best.entry(doc.corp).or_insert((d, class));
-            let cur = &self.docs[e.0 as usize];
-            if (class, doc.flags & PAST) < (e.1, cur.flags & PAST) {
-                *e = (d, class);
-            }
-        }
-        let mut hits: Vec<(u32, u8)> = best.into_values().collect();
-        let total = hits.len();
-        let key = |&(d, class): &(u32, u8)| {
-            let doc = &self.docs[d as usize];
-            let core = self.core(doc);
+        // Every candidate gets one number that orders it: (order fields, corporation).
+        let key = |d: &Doc, class: u8| -> u64 {
+            let corp = u64::from(d.corp);
             match q.sort {
-                Sort::Relevance => (
-                    u32::from(class),
-                    u32::from(want_kind != 0 && doc.kind_word != want_kind),
-                    u32::try_from(core.chars().count()).unwrap_or(u32::MAX),
-                    String::new(),
-                    doc.corp,
-                ),
-                Sort::Gojuon => (
-                    u32::from(doc.kana.1 == 0),
-                    0,
-                    0,
-                    if doc.kana.1 == 0 {
-                        core.to_owned()
-                    } else {
-                        self.kana(doc).to_owned()
-                    },
-                    doc.corp,
-                ),
-                Sort::Region => (
-                    u32::from(doc.pref),
-                    u32::from(doc.city),
-                    0,
-                    String::new(),
-                    doc.corp,
-                ),
-                Sort::Assigned => (u32::MAX - doc.assigned, 0, 0, String::new(), doc.corp),
-                Sort::Number => (0, 0, 0, String::new(), doc.corp),
+                Sort::Relevance => {
+                    let mismatch = u64::from(want_kind != 0 && d.kind_word != want_kind);
+                    (u64::from(class) << 62)
+                        | (mismatch << 61)
+                        | (u64::from(d.flags & PAST != 0) << 60)
+                        | (u64::from(d.len) << 32)
+                        | corp
+                }
+                Sort::Gojuon => (u64::from(d.gojuon) << 32) | corp,
+                Sort::Region => (((u64::from(d.pref) << 16) | u64::from(d.city)) << 32) | corp,
+                Sort::Assigned => (u64::from(u32::MAX - d.assigned) << 32) | corp,
+                Sort::Number => corp,
             }
         };
-        let end = q.offset.saturating_add(q.limit.max(1)).min(total);
-        if end < hits.len() && end > 0 {
-            hits.select_nth_unstable_by_key(end - 1, key);
-            hits.truncate(end);
+        let mut keyed: Vec<(u64, u32)> = candidates
+            .into_iter()
+            .filter_map(|(d, class)| {
+                let doc = &self.docs[d as usize];
+                keep(doc).then(|| (key(doc, class), d))
+            })
+            .collect();
+        if q.include_past {
+            // One hit per corporation: its best-ranked name.
+            keyed.sort_unstable_by_key(|(k, d)| (self.docs[*d as usize].corp, *k));
+            keyed.dedup_by_key(|(_, d)| self.docs[*d as usize].corp);
         }
-        hits.sort_by_cached_key(key);
-        let hits = hits
+        let total = keyed.len();
+        let end = q.offset.saturating_add(q.limit.max(1)).min(total);
+        if end > 0 && end < keyed.len() {
+            keyed.select_nth_unstable(end - 1);
+            keyed.truncate(end);
+        }
+        keyed.sort_unstable();
+        let hits = keyed
             .into_iter()
             .skip(q.offset)
             .take(q.limit.max(1))
-            .map(|(d, _)| {
+            .map(|(_, d)| {
                 let doc = &self.docs[d as usize];
                 Hit {
                     corp: doc.corp,
