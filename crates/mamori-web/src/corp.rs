@@ -493,7 +493,9 @@ impl Format {
 fn push_line(out: &mut Vec<u8>, line: &str, seq: u64, fmt: Format, line_buf: &mut String) {
     use std::fmt::Write as _;
     line_buf.clear();
-    match line.find(',') {
+    // The 一連番号 is a few digits: look for the first comma only there.
+    let comma = line.bytes().take(24).position(|b| b == b',');
+    match comma {
         Some(i) if line.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
             let _ = write!(line_buf, "{seq}");
             line_buf.push_str(&line[i..]);
@@ -531,25 +533,27 @@ fn envelope_line(out: &mut Vec<u8>, e: &Envelope) {
 
 /// A response body in the NTA layout from stored lines (`first_seq` is the 一連番号 of the
 /// first line).
-pub fn write_lines<'a>(
+pub fn write_lines(
     fmt: Format,
     e: &Envelope,
-    lines: impl IntoIterator<Item = &'a str>,
+    lines: &[&str],
     first_seq: u64,
 ) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(4096);
+    // One allocation of the right size (the lines, new 一連番号 and CRLF; XML about thrice).
+    let size: usize = lines.iter().map(|l| l.len() + 8).sum::<usize>() + 64;
     match fmt {
         Format::Csv | Format::CsvSjis => {
+            let mut out = Vec::with_capacity(size);
             envelope_line(&mut out, e);
             let mut buf = String::with_capacity(512);
-            for (i, l) in lines.into_iter().enumerate() {
+            for (i, l) in lines.iter().enumerate() {
                 push_line(&mut out, l, first_seq + i as u64, fmt, &mut buf);
             }
             Ok(out)
         }
         Format::Xml => {
-            let mut w = XmlWriter::new(out, e)?;
-            for (i, l) in lines.into_iter().enumerate() {
+            let mut w = XmlWriter::new(Vec::with_capacity(size * 3), e)?;
+            for (i, l) in lines.iter().enumerate() {
                 if let Some(mut c) = parse_line(l) {
                     renumber(&mut c, first_seq + i as u64);
                     w.write_row(&c)?;

@@ -349,7 +349,7 @@ fn num_inner(p: &Params, data: &CorpData) -> Result<Response, NtaError> {
         divide_number: 1,
         divide_size: 1,
     };
-    Ok(nta_response(fmt, corp::write_lines(fmt, &env, lines, 1)))
+    Ok(nta_response(fmt, corp::write_lines(fmt, &env, &lines, 1)))
 }
 
 fn short(s: &str) -> String {
@@ -572,10 +572,13 @@ fn name_inner(p: &Params, data: &CorpData) -> Result<Response, NtaError> {
         }
     };
     let (env, skip) = page(total, divide, data.last_update)?;
-    let lines = corps.iter().filter_map(|c| data.latest_line(*c as usize));
+    let lines: Vec<&str> = corps
+        .iter()
+        .filter_map(|c| data.latest_line(*c as usize))
+        .collect();
     Ok(nta_response(
         fmt,
-        corp::write_lines(fmt, &env, lines, skip as u64 + 1),
+        corp::write_lines(fmt, &env, &lines, skip as u64 + 1),
     ))
 }
 

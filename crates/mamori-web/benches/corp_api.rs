@@ -1,0 +1,341 @@
+//! Load benchmark of the 法人番号 Web-API and JSON API on loopback (not a timed test).
+//!
+//! ```sh
+//! cargo run --release -p xtask -- corp-data target/corp 200000 --no-xml
+//! cargo bench -p mamori-web --bench corp_api -- target/corp/00_zenkoku_history_20260529.csv \
+//!     [--clients 32] [--seconds 10] [--only TEXT]
+//! ```
+//!
+//! Reads the file into a [`Registry`] as `mamori serve` reads its copy, builds the index,
+//! serves it from its own two-thread runtime (as `mamori serve` runs) with a viewer's API
+//! token, then for each scenario runs `--clients` concurrent clients in a closed loop (each
+//! sends its next request when the previous answer has been read in full) for `--seconds`
+//! after a two-second warm-up, and prints requests/s and p50/p99/max latency as Markdown.
+//! Queries come deterministically from the registry's own names (prefixes of 2–4 characters
+//! of the name without its 法人格, 3 characters from inside a name) and numbers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use mamori_catalog::CatalogSet;
+use mamori_model::Role;
+use mamori_store::app::{Actor, AppDb, NewUser};
+use mamori_web::corp::CorpData;
+use mamori_web::{AppState, router, urlencode};
+
+struct Args {
+    file: String,
+    clients: usize,
+    seconds: u64,
+    only: Option<String>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        file: String::new(),
+        clients: 32,
+        seconds: 10,
+        only: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--clients" => a.clients = it.next().and_then(|v| v.parse().ok()).expect("--clients N"),
+            "--seconds" => a.seconds = it.next().and_then(|v| v.parse().ok()).expect("--seconds N"),
+            "--only" => a.only = it.next(),
+            "--bench" => {}
+            f if !f.starts_with("--") => a.file = f.to_owned(),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    assert!(
+        !a.file.is_empty(),
+        "give a registry file: cargo run --release -p xtask -- corp-data target/corp 200000 --no-xml"
+    );
+    a
+}
+
+struct XorShift(u64);
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+type PathFn = Arc<dyn Fn(&mut XorShift) -> String + Send + Sync>;
+
+struct Measured {
+    requests: usize,
+    elapsed: Duration,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+    bytes: usize,
+}
+
+async fn measure(
+    http: &reqwest::Client,
+    base: &str,
+    clients: usize,
+    seconds: u64,
+    path: PathFn,
+) -> Measured {
+    let mut last = None;
+    for (warm, secs) in [(true, 2), (false, seconds)] {
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let (http, base, stop, path) =
+                (http.clone(), base.to_owned(), stop.clone(), path.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut rng = XorShift(0x2545_f491_4f6c_dd1d ^ ((c as u64 + 1) * 0x9e37_79b9));
+                let mut lat = Vec::with_capacity(8192);
+                let mut bytes = 0usize;
+                while !stop.load(Ordering::Relaxed) {
+                    let p = path(&mut rng);
+                    let t = Instant::now();
+                    let res = http.get(format!("{base}{p}")).send().await.unwrap();
+                    let status = res.status();
+                    let body = res.bytes().await.unwrap();
+                    lat.push(t.elapsed());
+                    assert_eq!(status, 200, "GET {p}: {}", String::from_utf8_lossy(&body));
+                    bytes += body.len();
+                }
+                (lat, bytes)
+            }));
+        }
+        tokio::time::sleep(Duration::from_secs(secs)).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut lat = Vec::new();
+        let mut bytes = 0;
+        for t in tasks {
+            let (l, b) = t.await.unwrap();
+            lat.extend(l);
+            bytes += b;
+        }
+        if !warm {
+            last = Some((lat, bytes, started.elapsed()));
+        }
+    }
+    let (mut lat, bytes, elapsed) = last.unwrap();
+    lat.sort_unstable();
+    let q = |f: f64| lat[((lat.len() as f64 * f) as usize).min(lat.len() - 1)];
+    Measured {
+        requests: lat.len(),
+        elapsed,
+        p50: q(0.50),
+        p99: q(0.99),
+        max: *lat.last().unwrap(),
+        bytes: bytes / lat.len().max(1),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let a = args();
+    let t0 = Instant::now();
+    let reg = mamori_web::corp::read_registry(std::path::Path::new(&a.file)).unwrap();
+    let read = t0.elapsed();
+    let now: jiff::Timestamp = "2026-11-23T01:00:00Z".parse().unwrap();
+    let data = CorpData::build(reg, now);
+    eprintln!(
+        "{} corporations, {} rows: read in {:.1} s, indexed in {:.1} s",
+        data.len(),
+        data.registry.row_count(),
+        read.as_secs_f64(),
+        (t0.elapsed() - read).as_secs_f64()
+    );
+    // Queries from the registry's own names and numbers.
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut prefixes = Vec::new();
+    let mut partials = Vec::new();
+    let mut numbers = Vec::new();
+    let mut whole = Vec::new();
+    for _ in 0..2000 {
+        let pos = rng.below(data.len());
+        let c = data.latest_row(pos).unwrap();
+        numbers.push(c.number.as_str().to_owned());
+        whole.push(urlencode(&c.name));
+        let core: Vec<char> = mamori_corp::fold_name(&c.name).core.chars().collect();
+        if core.len() >= 4 {
+            let n = 2 + rng.below(3);
+            prefixes.push(urlencode(&core[..n].iter().collect::<String>()));
+            let at = rng.below(core.len() - 2);
+            partials.push(urlencode(&core[at..at + 3].iter().collect::<String>()));
+        }
+    }
+    let (numbers, prefixes, partials, whole) = (
+        Arc::new(numbers),
+        Arc::new(prefixes),
+        Arc::new(partials),
+        Arc::new(whole),
+    );
+
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("mamori.sqlite");
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("server")
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let db = AppDb::open(&db_path).await.unwrap();
+            let actor = Actor {
+                name: "bench".into(),
+                time: "2026-11-23T10:00:00+09:00".into(),
+            };
+            let uid = db
+                .create_user(
+                    &NewUser {
+                        username: "viewer".into(),
+                        display_name: "閲覧者".into(),
+                        role: Role::Viewer,
+                        department_id: None,
+                        password_hash: "x".into(),
+                        must_change_password: false,
+                    },
+                    &actor,
+                )
+                .await
+                .unwrap();
+            db.create_api_token(
+                uid,
+                "bench",
+                &mamori_web::auth::sha256_hex(b"bench_token"),
+                &actor,
+            )
+            .await
+            .unwrap();
+            let evidence = mamori_store::evidence_store::EvidenceStore::open(
+                &db_path.with_file_name("evidence"),
+            )
+            .unwrap();
+            let state = AppState::new(
+                db,
+                CatalogSet::builtin().unwrap(),
+                Arc::new(move || now),
+                evidence,
+            );
+            state.corp.set_ready(data);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(
+                listener,
+                router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+    });
+    let addr = addr_rx.recv().unwrap();
+    let base = format!("http://{addr}");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("client")
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(a.clients)
+            .build()
+            .unwrap();
+        let id = "id=bench_token";
+        let n1 = numbers.clone();
+        let n10 = numbers.clone();
+        let nx = numbers.clone();
+        let (p1, p2, p3, p4) = (prefixes.clone(), prefixes.clone(), partials.clone(), prefixes.clone());
+        let scenarios: Vec<(&str, PathFn)> = vec![
+            (
+                "/4/num, 1 number, type=02",
+                Arc::new(move |r: &mut XorShift| format!("/4/num?{id}&type=02&number={}", n1[r.below(n1.len())])),
+            ),
+            (
+                "/4/num, 10 numbers, type=02",
+                Arc::new(move |r: &mut XorShift| {
+                    let ns: Vec<&str> = (0..10).map(|_| n10[r.below(n10.len())].as_str()).collect();
+                    format!("/4/num?{id}&type=02&number={}", ns.join(","))
+                }),
+            ),
+            (
+                "/4/num, 1 number, history=1, type=12 (XML)",
+                Arc::new(move |r: &mut XorShift| {
+                    format!("/4/num?{id}&type=12&history=1&number={}", nx[r.below(nx.len())])
+                }),
+            ),
+            (
+                "/4/name, a whole registered name, type=02",
+                Arc::new(move |r: &mut XorShift| format!("/4/name?{id}&type=02&name={}", whole[r.below(whole.len())])),
+            ),
+            (
+                "/4/name, prefix of 2–4 characters, type=02 (first divide)",
+                Arc::new(move |r: &mut XorShift| format!("/4/name?{id}&type=02&name={}", p1[r.below(p1.len())])),
+            ),
+            (
+                "/4/name, prefix, type=01 (Shift_JIS), close=0, kind=03",
+                Arc::new(move |r: &mut XorShift| {
+                    format!("/4/name?{id}&type=01&close=0&kind=03&name={}", p2[r.below(p2.len())])
+                }),
+            ),
+            (
+                "/4/name, partial (3 characters), mode=2, type=02",
+                Arc::new(move |r: &mut XorShift| {
+                    format!("/4/name?{id}&type=02&mode=2&name={}", p3[r.below(p3.len())])
+                }),
+            ),
+            (
+                "/api/v1/corp/search, prefix, 20 per page (JSON)",
+                Arc::new(move |r: &mut XorShift| format!("/api/v1/corp/search?name={}", p4[r.below(p4.len())])),
+            ),
+        ];
+        println!(
+            "{} concurrent clients, {} s per scenario (after 2 s warm-up), loopback, server on 2 worker threads\n",
+            a.clients, a.seconds
+        );
+        println!("| scenario | requests | req/s | p50 ms | p99 ms | max ms | bytes/response |");
+        println!("|---|---|---|---|---|---|---|");
+        for (name, path) in scenarios {
+            if a.only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+                continue;
+            }
+            // The JSON API takes the token as a bearer header.
+            let http = if name.starts_with("/api/") {
+                let mut h = reqwest::header::HeaderMap::new();
+                h.insert("authorization", "Bearer bench_token".parse().unwrap());
+                reqwest::Client::builder()
+                    .pool_max_idle_per_host(a.clients)
+                    .default_headers(h)
+                    .build()
+                    .unwrap()
+            } else {
+                http.clone()
+            };
+            let r = measure(&http, &base, a.clients, a.seconds, path).await;
+            println!(
+                "| {name} | {} | {:.0} | {} | {} | {} | {} |",
+                r.requests,
+                r.requests as f64 / r.elapsed.as_secs_f64(),
+                ms(r.p50),
+                ms(r.p99),
+                ms(r.max),
+                r.bytes
+            );
+        }
+    });
+}
