@@ -384,38 +384,90 @@ pub fn read_registry(path: &Path) -> io::Result<Registry> {
     Ok(reg)
 }
 
+/// How often the copy's files are checked for a new import.
+pub const RELOAD_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The modification times of the copy's files (`None` when the registry is absent).
+fn stamp(path: &Path) -> Option<(std::time::SystemTime, Option<std::time::SystemTime>)> {
+    let reg = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
+    let del = std::fs::metadata(deleted_path(path))
+        .and_then(|m| m.modified())
+        .ok();
+    Some((reg, del))
+}
+
+/// Reads and indexes the copy (blocking), then makes it the one requests see.
+fn load(path: &Path, slot: &CorpShared, clock: &crate::Clock) {
+    let started = Instant::now();
+    match read_registry(path) {
+        Ok(reg) => {
+            let read = started.elapsed();
+            let data = CorpData::build(reg, clock());
+            tracing::info!(
+                file = %path.display(),
+                corporations = data.len(),
+                rows = data.registry.row_count(),
+                names = data.index.doc_count(),
+                last_update = %data.last_update,
+                read_ms = read.as_millis() as u64,
+                total_ms = started.elapsed().as_millis() as u64,
+                "法人番号 data loaded"
+            );
+            slot.set_ready(data);
+        }
+        Err(e) => {
+            tracing::error!(file = %path.display(), error = %e, "cannot read the local 法人番号 copy");
+            // A copy already served stays in service; otherwise the routes say what failed.
+            if !matches!(slot.status(), CorpStatus::Ready(_)) {
+                slot.set(CorpStatus::Failed(e.to_string()));
+            }
+        }
+    }
+}
+
 /// Loads the copy at `path` in the background (a blocking thread): the slot says
-/// [`CorpStatus::Loading`] meanwhile, then `Ready`, `Absent` (no file) or `Failed`.
+/// [`CorpStatus::Loading`] meanwhile, then `Ready`, `Absent` (no file) or `Failed`. Then
+/// checks the files every [`RELOAD_CHECK`] and loads them again after an import (`mamori
+/// corp import` while the server runs), serving the previous copy until the new one is ready.
 pub fn spawn_load(state: &AppState, path: PathBuf) {
     let slot = state.corp.clone();
     let clock = state.clock.clone();
-    if !path.exists() {
+    let mut seen = stamp(&path);
+    if seen.is_none() {
         tracing::info!(file = %path.display(), "no local 法人番号 copy (import one with `mamori corp import`)");
         slot.set(CorpStatus::Absent);
-        return;
+    } else {
+        slot.set(CorpStatus::Loading);
     }
-    slot.set(CorpStatus::Loading);
-    tokio::task::spawn_blocking(move || {
-        let started = Instant::now();
-        match read_registry(&path) {
-            Ok(reg) => {
-                let read = started.elapsed();
-                let data = CorpData::build(reg, clock());
-                tracing::info!(
-                    file = %path.display(),
-                    corporations = data.len(),
-                    rows = data.registry.row_count(),
-                    names = data.index.doc_count(),
-                    last_update = %data.last_update,
-                    read_ms = read.as_millis() as u64,
-                    total_ms = started.elapsed().as_millis() as u64,
-                    "法人番号 data loaded"
-                );
-                slot.set_ready(data);
+    tokio::spawn(async move {
+        let mut first = seen.is_some();
+        loop {
+            if first {
+                first = false;
+            } else {
+                tokio::time::sleep(RELOAD_CHECK).await;
+                let now = stamp(&path);
+                if now == seen || now.is_none() {
+                    if now.is_none() && seen.is_some() {
+                        tracing::warn!(file = %path.display(), "the local 法人番号 copy disappeared; still serving the one loaded");
+                        seen = None;
+                    }
+                    continue;
+                }
+                // An import writes the registry, then the deletions: let it finish.
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                seen = stamp(&path);
+                tracing::info!(file = %path.display(), "the local 法人番号 copy changed; loading it again");
+                if !matches!(slot.status(), CorpStatus::Ready(_)) {
+                    slot.set(CorpStatus::Loading);
+                }
             }
-            Err(e) => {
-                tracing::error!(file = %path.display(), error = %e, "cannot read the local 法人番号 copy");
-                slot.set(CorpStatus::Failed(e.to_string()));
+            let (p, s, c) = (path.clone(), slot.clone(), clock.clone());
+            if tokio::task::spawn_blocking(move || load(&p, &s, &c))
+                .await
+                .is_err()
+            {
+                tracing::error!("loading the 法人番号 copy panicked");
             }
         }
     });

@@ -641,6 +641,17 @@ async fn the_json_api_searches_and_shows_history() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = get(&app, "/api/v1/corp/1234567890123", &bearer).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Every corporate-number API route is documented.
+    let doc: serde_json::Value =
+        serde_json::from_slice(&get(&app, "/api/v1/openapi.json", &[]).await.bytes).unwrap();
+    for (_, path, _) in mamori_web::auth::ROUTES {
+        if path.starts_with("/4/") || path.starts_with("/api/v1/corp") {
+            assert!(
+                doc["paths"][path]["get"].is_object(),
+                "{path} in openapi.json"
+            );
+        }
+    }
     // No token: 401.
     let r = get(&app, &format!("/api/v1/corp/{}", number(A)), &[]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -841,5 +852,50 @@ fn the_demo_copy_loads() {
             .registry
             .changes(date(2026, 6, 1), date(2026, 6, 5))
             .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_loads_the_copy_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = mamori_store::app::AppDb::open(&dir.path().join("mamori.sqlite"))
+        .await
+        .unwrap();
+    let evidence =
+        mamori_store::evidence_store::EvidenceStore::open(&dir.path().join("evidence")).unwrap();
+    let state = mamori_web::AppState::new(
+        db,
+        mamori_catalog::CatalogSet::builtin().unwrap(),
+        super::fixed_clock(),
+        evidence,
+    );
+    let file = dir.path().join("corp").join("registry.csv");
+    mamori_web::corp::spawn_load(&state, file.clone());
+    assert!(matches!(state.corp.status(), CorpStatus::Absent));
+    // --demo writes the demo copy (once), which then loads.
+    assert!(mamori_web::corp::install_demo(&file).unwrap());
+    assert!(!mamori_web::corp::install_demo(&file).unwrap());
+    assert!(file.with_file_name("deleted.tsv").exists());
+    let state2 = state.clone();
+    mamori_web::corp::spawn_load(&state2, file.clone());
+    let mut ready = None;
+    for _ in 0..200 {
+        if let CorpStatus::Ready(d) = state2.corp.status() {
+            ready = Some(d);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let d = ready.expect("loaded within 5 s");
+    assert_eq!(d.len(), 2012);
+    assert_eq!(d.last_update, date(2026, 6, 5));
+    // The deletions recorded next to it are part of the differences.
+    let changes = d.registry.changes(date(2026, 6, 1), date(2026, 6, 5));
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|c| c.process == Process::Deleted)
+            .count(),
+        3
     );
 }
