@@ -325,7 +325,11 @@ impl RowView {
             en_name: c.en_name.clone(),
             kind: c.kind.map(|k| k.to_string()).unwrap_or_default(),
             address: address(c),
-            post_code: c.post_code.clone(),
+            // 1000001 → 100-0001.
+            post_code: match (c.post_code.get(..3), c.post_code.get(3..)) {
+                (Some(a), Some(b)) if c.post_code.len() == 7 => format!("{a}-{b}"),
+                _ => c.post_code.clone(),
+            },
             en_address,
             close_date: wareki(c.close_date),
             close_cause: c.close_cause.map(|k| k.to_string()).unwrap_or_default(),

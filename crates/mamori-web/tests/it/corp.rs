@@ -729,6 +729,7 @@ async fn the_pages_search_as_you_type_and_show_history_to_viewers_only() {
     assert!(html.contains("アオバ物産株式会社"));
     assert!(html.contains("2026-06-02（令和8年6月2日）"), "{html}");
     assert!(html.contains("Aoba Trading Co., Ltd."));
+    assert!(html.contains("〒100-0001 東京都千代田区"));
     assert_eq!(
         get(&app, "/corp/1234567890123", &me).await.status,
         StatusCode::NOT_FOUND
