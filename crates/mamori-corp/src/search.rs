@@ -7,9 +7,9 @@
 //! Layout: one [`Doc`] per searchable name (the current name of every corporation, plus
 //! its earlier names for `include_past`), the folded strings in one arena, the documents
 //! sorted by folded name (prefix and exact search are binary searches) and by 五十音 key,
-//! and an inverted index of the characters and character pairs of every folded name
-//! (substring search intersects the posting lists of the query's pairs, rarest first, and
-//! verifies the survivors).
+//! and an inverted index of the characters, pairs and triples of every folded name
+//! (substring search takes the list of a one- or two-character query as it is, and for longer
+//! ones intersects the lists of its triples, rarest first, and verifies the survivors).
 
 use std::collections::HashMap;
 
@@ -128,15 +128,25 @@ fn gram2(a: char, b: char) -> u64 {
     (1 << 63) | (u64::from(a) << 21) | u64::from(b)
 }
 
+/// A character triple (20 bits of the first character: a collision only widens the
+/// candidates, which are verified).
+fn gram3(a: char, b: char, c: char) -> u64 {
+    (1 << 62) | ((u64::from(a) & 0xF_FFFF) << 42) | (u64::from(b) << 21) | u64::from(c)
+}
+
 fn grams_of(s: &str, out: &mut Vec<u64>) {
     out.clear();
-    let mut prev = None;
+    let (mut p1, mut p2) = (None, None);
     for c in s.chars() {
         out.push(gram1(c));
-        if let Some(p) = prev {
-            out.push(gram2(p, c));
+        if let Some(b) = p1 {
+            out.push(gram2(b, c));
+            if let Some(a) = p2 {
+                out.push(gram3(a, b, c));
+            }
         }
-        prev = Some(c);
+        p2 = p1;
+        p1 = Some(c);
     }
     out.sort_unstable();
     out.dedup();
@@ -414,11 +424,13 @@ impl Index {
     fn substring(&self, q: &str) -> Vec<u32> {
         let mut grams = Vec::new();
         let chars: Vec<char> = q.chars().collect();
-        if chars.len() == 1 {
-            grams.push(gram1(chars[0]));
-        } else {
-            for w in chars.windows(2) {
-                grams.push(gram2(w[0], w[1]));
+        match chars.len() {
+            1 => grams.push(gram1(chars[0])),
+            2 => grams.push(gram2(chars[0], chars[1])),
+            _ => {
+                for w in chars.windows(3) {
+                    grams.push(gram3(w[0], w[1], w[2]));
+                }
             }
         }
         let mut lists: Vec<&[u32]> = grams.iter().map(|g| self.posting(*g)).collect();
@@ -433,7 +445,10 @@ impl Index {
             }
             intersect(&mut out, l);
         }
-        if chars.len() > 2 {
+        // A three-character query's triple list is exact (the triple key keeps 20 bits of the
+        // first character, so only characters beyond U+FFFFF could collide).
+        let exact_list = chars.len() == 3 && chars[0] as u32 <= 0xF_FFFF;
+        if chars.len() > 2 && !exact_list {
             out.retain(|d| self.core(&self.docs[*d as usize]).contains(q));
         }
         out
@@ -454,6 +469,18 @@ impl Index {
                     .map(|(_, w)| *w)
             });
         let want_kind = kind_word_id(folded.kind_word.or(only_kind));
+        let kinds: Vec<u8> = q.kinds.iter().map(|k| kind_id(Some(*k))).collect();
+        let keep = |d: &Doc| {
+            d.flags & HIDDEN == 0
+                && (q.include_closed || d.flags & CLOSED == 0)
+                && (q.include_past || d.flags & PAST == 0)
+                && q.prefecture.is_none_or(|p| d.pref == p)
+                && q.city.is_none_or(|c| d.city == c)
+                && (kinds.is_empty() || kinds.contains(&d.kind))
+                && q.assigned_from.is_none_or(|f| d.assigned >= f)
+                && q.assigned_to
+                    .is_none_or(|t| d.assigned != 0 && d.assigned <= t)
+        };
         // (doc, relevance class: 0 exact, 1 prefix, 2 substring)
         let candidates: Vec<(u32, u8)> = if q.furigana {
             let p = kana_primary(&q.name);
@@ -494,6 +521,45 @@ impl Index {
                     .into_iter()
                     .map(|d| (d, 2))
                     .collect(),
+                Mode::Partial if !q.include_past => {
+                    // Exact and prefix matches rank first and form one run in name order: when
+                    // they fill the page, the other matches are only counted.
+                    let all = self.substring(&folded.core);
+                    let qlen = u16::try_from(folded.core.chars().count()).unwrap_or(u16::MAX);
+                    let front: Vec<(u32, u8)> = self
+                        .core_range(&folded.core, false)
+                        .iter()
+                        .map(|d| (*d, u8::from(self.docs[*d as usize].len != qlen)))
+                        .collect();
+                    let need = q.offset.saturating_add(q.limit.max(1));
+                    let front_kept = front
+                        .iter()
+                        .filter(|(d, _)| keep(&self.docs[*d as usize]))
+                        .count();
+                    if front_kept >= need {
+                        let total = all
+                            .iter()
+                            .filter(|d| keep(&self.docs[**d as usize]))
+                            .count();
+                        return self.page(q, want_kind, front, Some(total), &keep);
+                    }
+                    // Documents are in name order, so the prefix matches are exactly the
+                    // documents of that run: no string comparison per hit.
+                    let (lo, hi) = match (front.first(), front.last()) {
+                        (Some((a, _)), Some((b, _))) => (*a, *b),
+                        _ => (1, 0),
+                    };
+                    all.into_iter()
+                        .map(|d| {
+                            let class = if d < lo || d > hi {
+                                2
+                            } else {
+                                u8::from(self.docs[d as usize].len != qlen)
+                            };
+                            (d, class)
+                        })
+                        .collect()
+                }
                 Mode::Partial => self
                     .substring(&folded.core)
                     .into_iter()
@@ -511,18 +577,19 @@ impl Index {
                     .collect(),
             }
         };
-        let kinds: Vec<u8> = q.kinds.iter().map(|k| kind_id(Some(*k))).collect();
-        let keep = |d: &Doc| {
-            d.flags & HIDDEN == 0
-                && (q.include_closed || d.flags & CLOSED == 0)
-                && (q.include_past || d.flags & PAST == 0)
-                && q.prefecture.is_none_or(|p| d.pref == p)
-                && q.city.is_none_or(|c| d.city == c)
-                && (kinds.is_empty() || kinds.contains(&d.kind))
-                && q.assigned_from.is_none_or(|f| d.assigned >= f)
-                && q.assigned_to
-                    .is_none_or(|t| d.assigned != 0 && d.assigned <= t)
-        };
+        self.page(q, want_kind, candidates, None, &keep)
+    }
+
+    /// Orders the kept candidates and cuts the requested page. `total` is the number of hits
+    /// when the candidates are only the first of them (default: the kept candidates).
+    fn page(
+        &self,
+        q: &Query,
+        want_kind: u8,
+        candidates: Vec<(u32, u8)>,
+        total: Option<usize>,
+        keep: &dyn Fn(&Doc) -> bool,
+    ) -> Results {
         // Every candidate gets one number that orders it: (order fields, corporation).
         let key = |d: &Doc, class: u8| -> u64 {
             let corp = u64::from(d.corp);
@@ -553,8 +620,8 @@ impl Index {
             keyed.sort_unstable_by_key(|(k, d)| (self.docs[*d as usize].corp, *k));
             keyed.dedup_by_key(|(_, d)| self.docs[*d as usize].corp);
         }
-        let total = keyed.len();
-        let end = q.offset.saturating_add(q.limit.max(1)).min(total);
+        let end = q.offset.saturating_add(q.limit.max(1)).min(keyed.len());
+        let total = total.unwrap_or(keyed.len());
         if end > 0 && end < keyed.len() {
             keyed.select_nth_unstable(end - 1);
             keyed.truncate(end);
