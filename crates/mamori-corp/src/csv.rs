@@ -69,6 +69,17 @@ pub struct CsvReader<R> {
     text_ranges: Vec<(usize, usize)>,
 }
 
+impl CsvReader<io::Empty> {
+    /// A reader over bytes already in memory (one stored line, a response body): no buffer
+    /// beyond a copy of `bytes`, nothing more to read.
+    pub fn from_bytes(bytes: &[u8], encoding: TextEncoding) -> CsvReader<io::Empty> {
+        let mut r = CsvReader::with_capacity(io::empty(), encoding, 0);
+        r.buf.extend_from_slice(bytes);
+        r.eof = true;
+        r
+    }
+}
+
 impl<R: Read> CsvReader<R> {
     /// Opens a reader and detects the encoding from the first 64 KiB: a UTF-8 BOM → UTF-8;
     /// valid UTF-8 → UTF-8; anything else → Shift_JIS.
@@ -94,11 +105,15 @@ impl<R: Read> CsvReader<R> {
 
     /// A reader for a known encoding (a UTF-8 BOM is still skipped and remembered).
     pub fn with_encoding(inner: R, encoding: TextEncoding) -> CsvReader<R> {
+        CsvReader::with_capacity(inner, encoding, CHUNK * 2)
+    }
+
+    fn with_capacity(inner: R, encoding: TextEncoding, capacity: usize) -> CsvReader<R> {
         CsvReader {
             inner,
             encoding,
             bom: false,
-            buf: Vec::with_capacity(CHUNK * 2),
+            buf: Vec::with_capacity(capacity),
             start: 0,
             scan: 0,
             in_quotes: false,

@@ -68,7 +68,7 @@ fn number_of(key: u64) -> Option<CorpNumber> {
 
 /// Parses one stored line (always in the NTA layout, UTF-8).
 pub fn parse_line(line: &str) -> Option<Corporation> {
-    let mut r = CsvReader::with_encoding(line.as_bytes(), TextEncoding::Utf8);
+    let mut r = CsvReader::from_bytes(line.as_bytes(), TextEncoding::Utf8);
     match r.next_row() {
         Ok(Some(Ok(c))) => Some(c),
         _ => None,

@@ -173,8 +173,15 @@ fn main() {
         if core.len() >= 4 {
             let n = 2 + rng.below(3);
             prefixes.push(urlencode(&core[..n].iter().collect::<String>()));
-            let at = rng.below(core.len() - 2);
-            partials.push(urlencode(&core[at..at + 3].iter().collect::<String>()));
+            // Within the corporation's prefecture, as a user narrows a partial search (a
+            // nationwide three-character substring can exceed the 200,000-result limit).
+            if let Some(pref) = c.prefecture_code {
+                let at = rng.below(core.len() - 2);
+                partials.push(format!(
+                    "{}&address={pref:02}",
+                    urlencode(&core[at..at + 3].iter().collect::<String>())
+                ));
+            }
         }
     }
     let (numbers, prefixes, partials, whole) = (
@@ -294,7 +301,7 @@ fn main() {
                 }),
             ),
             (
-                "/4/name, partial (3 characters), mode=2, type=02",
+                "/4/name, partial (3 characters) in a prefecture, mode=2, type=02",
                 Arc::new(move |r: &mut XorShift| {
                     format!("/4/name?{id}&type=02&mode=2&name={}", p3[r.below(p3.len())])
                 }),
