@@ -521,6 +521,15 @@ const STATE: &[(&str, &str, &str)] = &[
     ("防衛省", "ボウエイショウ", "市谷本村町５番１号"),
 ];
 
+/// Katakana morae for brand names (アキナ, ミトネ …): two or three of them give the variety of
+/// real names, which rarely repeat.
+const MORAE: &[&str] = &[
+    "ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ", "タ",
+    "チ", "ツ", "テ", "ト", "ナ", "ニ", "ヌ", "ネ", "ノ", "ハ", "ヒ", "フ", "ヘ", "ホ", "マ", "ミ",
+    "ム", "メ", "モ", "ヤ", "ユ", "ヨ", "ラ", "リ", "ル", "レ", "ロ", "ワ", "ン", "ガ", "ギ", "グ",
+    "ゴ", "ザ", "ジ", "ズ", "ダ", "デ", "ド", "バ", "ビ", "ブ", "ベ", "ボ", "パ", "ピ", "プ", "ポ",
+];
+
 /// A word of a name: (kanji or kana form, reading, English).
 type Word = (&'static str, &'static str, &'static str);
 
@@ -1031,6 +1040,11 @@ impl Generator {
         let family = *r.pick(FAMILIES);
         let trade = *r.pick(TRADES);
         let style = r.below(10);
+        // Most names carry a brand of their own (as real ones do): two or three morae.
+        let brand = r.chance(700).then(|| {
+            let third = if r.chance(500) { *r.pick(MORAE) } else { "" };
+            [*r.pick(MORAE), *r.pick(MORAE), third]
+        });
         let form = r.next();
         let with_en = r.chance(40) || p.kind == Kind::Foreign;
         let hihyoji = p.pref.is_some() && r.chance(3);
@@ -1059,7 +1073,7 @@ impl Generator {
             c.latest = Some(true);
             c.hihyoji = Some(false);
             write_name(
-                c, form, &p, style, lead, family, trade, old_forms, mae, false,
+                c, form, &p, style, lead, family, trade, brand, old_forms, mae, false,
             );
             if furigana_blank {
                 c.furigana.clear();
@@ -1114,7 +1128,7 @@ impl Generator {
                     c.process = Process::NameChange;
                     let lead2 = *r.pick(LEADS);
                     write_name(
-                        c, form, &p, style, lead2, family, trade, old_forms, mae, true,
+                        c, form, &p, style, lead2, family, trade, brand, old_forms, mae, true,
                     );
                     if !c.en_name.is_empty() {
                         c.en_name.clear();
@@ -1308,6 +1322,7 @@ fn kind_word(k: Kind) -> &'static str {
 
 /// Name and フリガナ (without the 法人格, as the NTA publishes it).
 #[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)]
 fn write_name(
     c: &mut Corporation,
     form: u64,
@@ -1316,6 +1331,7 @@ fn write_name(
     lead: Word,
     family: (&str, Option<&str>, &str, &str),
     trade: Word,
+    brand: Option<[&str; 3]>,
     old_forms: bool,
     mae: bool,
     renamed: bool,
@@ -1333,15 +1349,20 @@ fn write_name(
     } else {
         ""
     };
-    let core: [&str; 3] = match style {
-        0..=4 => [lead.0, trade.0, suffix],
-        5..=7 => [fam, trade.0, suffix],
-        _ => [lead.0, fam, suffix],
+    let b = brand.unwrap_or(["", "", ""]);
+    let (lead_text, lead_kana): ([&str; 3], [&str; 3]) = match brand {
+        Some(_) => (b, b),
+        None => ([lead.0, "", ""], [lead.1, "", ""]),
     };
-    let reading: [&str; 3] = match style {
-        0..=4 => [lead.1, trade.1, suffix],
-        5..=7 => [family.2, trade.1, suffix],
-        _ => [lead.1, family.2, suffix],
+    let core: [&str; 5] = match style {
+        0..=4 => [lead_text[0], lead_text[1], lead_text[2], trade.0, suffix],
+        5..=7 => [fam, b[0], b[1], trade.0, suffix],
+        _ => [lead.0, fam, b[0], b[1], suffix],
+    };
+    let reading: [&str; 5] = match style {
+        0..=4 => [lead_kana[0], lead_kana[1], lead_kana[2], trade.1, suffix],
+        5..=7 => [family.2, b[0], b[1], trade.1, suffix],
+        _ => [lead.1, family.2, b[0], b[1], suffix],
     };
     for part in reading {
         c.furigana.push_str(part.trim_start_matches('・'));
@@ -1377,23 +1398,39 @@ fn write_name(
             } else {
                 (fam, family.2, family.3)
             };
+            let brand_text: String = b.concat();
+            let (named, named_kana) = (
+                format!("{}{brand_text}", base.0),
+                format!("{}{brand_text}", base.1),
+            );
+            let (base_text, base_kana) = match (brand.is_some(), style < 5) {
+                (true, true) => (brand_text.as_str(), brand_text.as_str()),
+                (true, false) => (named.as_str(), named_kana.as_str()),
+                (false, _) => (base.0, base.1),
+            };
             if before {
                 c.name.push_str(word);
-                c.name.push_str(base.0);
+                c.name.push_str(base_text);
                 c.name.push_str(tail);
             } else {
-                c.name.push_str(base.0);
+                c.name.push_str(base_text);
                 c.name.push_str(word);
             }
-            c.furigana.push_str(base.1);
+            c.furigana.push_str(base_kana);
             c.furigana.push_str(tail_kana);
         }
         Kind::Other => {
             let (tail, kana) = ASSOCIATIONS[(form % ASSOCIATIONS.len() as u64) as usize];
-            c.name.push_str(lead.0);
+            let brand_text: String = b.concat();
+            let (lead_name, lead_reading) = if brand.is_some() {
+                (brand_text.as_str(), brand_text.as_str())
+            } else {
+                (lead.0, lead.1)
+            };
+            c.name.push_str(lead_name);
             c.name.push_str(tail);
             c.furigana.clear();
-            c.furigana.push_str(lead.1);
+            c.furigana.push_str(lead_reading);
             c.furigana.push_str(kana);
         }
         k => {
