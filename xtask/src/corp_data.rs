@@ -1322,7 +1322,6 @@ fn kind_word(k: Kind) -> &'static str {
 
 /// Name and フリガナ (without the 法人格, as the NTA publishes it).
 #[allow(clippy::too_many_arguments)]
-#[allow(clippy::too_many_arguments)]
 fn write_name(
     c: &mut Corporation,
     form: u64,
