@@ -420,8 +420,9 @@ impl Index {
         }
     }
 
-    /// Documents whose folded name contains `q`.
-    fn substring(&self, q: &str) -> Vec<u32> {
+    /// Documents whose folded name contains `q`: a posting list as it is when that list is
+    /// exact (one, two or three characters), else the intersection, verified.
+    fn substring(&self, q: &str) -> std::borrow::Cow<'_, [u32]> {
         let mut grams = Vec::new();
         let chars: Vec<char> = q.chars().collect();
         match chars.len() {
@@ -436,8 +437,14 @@ impl Index {
         let mut lists: Vec<&[u32]> = grams.iter().map(|g| self.posting(*g)).collect();
         lists.sort_by_key(|l| l.len());
         let Some((first, rest)) = lists.split_first() else {
-            return Vec::new();
+            return std::borrow::Cow::Borrowed(&[]);
         };
+        // A three-character query's triple list is exact (the triple key keeps 20 bits of the
+        // first character, so only characters beyond U+FFFFF could collide).
+        let exact_list = chars.len() == 3 && chars[0] as u32 <= 0xF_FFFF;
+        if rest.is_empty() && (chars.len() < 3 || exact_list) {
+            return std::borrow::Cow::Borrowed(first);
+        }
         let mut out: Vec<u32> = first.to_vec();
         for l in rest {
             if out.is_empty() {
@@ -445,13 +452,10 @@ impl Index {
             }
             intersect(&mut out, l);
         }
-        // A three-character query's triple list is exact (the triple key keeps 20 bits of the
-        // first character, so only characters beyond U+FFFFF could collide).
-        let exact_list = chars.len() == 3 && chars[0] as u32 <= 0xF_FFFF;
         if chars.len() > 2 && !exact_list {
             out.retain(|d| self.core(&self.docs[*d as usize]).contains(q));
         }
-        out
+        std::borrow::Cow::Owned(out)
     }
 
     /// Runs a query.
@@ -516,11 +520,10 @@ impl Index {
                         .map(|d| (*d, u8::from(self.docs[*d as usize].len != qlen)))
                         .collect()
                 }
-                Mode::Partial if q.sort != Sort::Relevance => self
-                    .substring(&folded.core)
-                    .into_iter()
-                    .map(|d| (d, 2))
-                    .collect(),
+                Mode::Partial if q.sort != Sort::Relevance => {
+                    let list = self.substring(&folded.core);
+                    return self.page(q, want_kind, list.iter().map(|&d| (d, 2)), None, &keep);
+                }
                 Mode::Partial if !q.include_past => {
                     // Exact and prefix matches rank first and form one run in name order: when
                     // they fill the page, the other matches are only counted.
@@ -549,21 +552,20 @@ impl Index {
                         (Some((a, _)), Some((b, _))) => (*a, *b),
                         _ => (1, 0),
                     };
-                    all.into_iter()
-                        .map(|d| {
-                            let class = if d < lo || d > hi {
-                                2
-                            } else {
-                                u8::from(self.docs[d as usize].len != qlen)
-                            };
-                            (d, class)
-                        })
-                        .collect()
+                    let hits = all.iter().map(|&d| {
+                        let class = if d < lo || d > hi {
+                            2
+                        } else {
+                            u8::from(self.docs[d as usize].len != qlen)
+                        };
+                        (d, class)
+                    });
+                    return self.page(q, want_kind, hits, None, &keep);
                 }
                 Mode::Partial => self
                     .substring(&folded.core)
-                    .into_iter()
-                    .map(|d| {
+                    .iter()
+                    .map(|&d| {
                         let c = self.core(&self.docs[d as usize]);
                         let class = if c == folded.core {
                             0
@@ -586,7 +588,7 @@ impl Index {
         &self,
         q: &Query,
         want_kind: u8,
-        candidates: Vec<(u32, u8)>,
+        candidates: impl IntoIterator<Item = (u32, u8)>,
         total: Option<usize>,
         keep: &dyn Fn(&Doc) -> bool,
     ) -> Results {
@@ -608,6 +610,44 @@ impl Index {
                 Sort::Number => corp,
             }
         };
+        let end_wanted = q.offset.saturating_add(q.limit.max(1));
+        if !q.include_past {
+            // One pass: count what is kept and hold only the best `offset + limit` in a
+            // bounded max-heap (no vector of every hit, no selection over it).
+            let mut heap: std::collections::BinaryHeap<(u64, u32)> =
+                std::collections::BinaryHeap::with_capacity(end_wanted + 1);
+            let mut kept = 0usize;
+            for (d, class) in candidates {
+                let doc = &self.docs[d as usize];
+                if !keep(doc) {
+                    continue;
+                }
+                kept += 1;
+                let k = key(doc, class);
+                if heap.len() < end_wanted {
+                    heap.push((k, d));
+                } else if heap.peek().is_some_and(|top| (k, d) < *top) {
+                    heap.pop();
+                    heap.push((k, d));
+                }
+            }
+            let hits = heap
+                .into_sorted_vec()
+                .into_iter()
+                .skip(q.offset)
+                .map(|(_, d)| {
+                    let doc = &self.docs[d as usize];
+                    Hit {
+                        corp: doc.corp,
+                        past: doc.flags & PAST != 0,
+                    }
+                })
+                .collect();
+            return Results {
+                total: total.unwrap_or(kept),
+                hits,
+            };
+        }
         let mut keyed: Vec<(u64, u32)> = candidates
             .into_iter()
             .filter_map(|(d, class)| {
@@ -615,7 +655,7 @@ impl Index {
                 keep(doc).then(|| (key(doc, class), d))
             })
             .collect();
-        if q.include_past {
+        {
             // One hit per corporation: its best-ranked name.
             keyed.sort_unstable_by_key(|(k, d)| (self.docs[*d as usize].corp, *k));
             keyed.dedup_by_key(|(_, d)| self.docs[*d as usize].corp);
