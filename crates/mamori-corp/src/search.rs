@@ -615,7 +615,7 @@ impl Index {
             // One pass: count what is kept and hold only the best `offset + limit` in a
             // bounded max-heap (no vector of every hit, no selection over it).
             let mut heap: std::collections::BinaryHeap<(u64, u32)> =
-                std::collections::BinaryHeap::with_capacity(end_wanted + 1);
+                std::collections::BinaryHeap::with_capacity(end_wanted.min(4096));
             let mut kept = 0usize;
             for (d, class) in candidates {
                 let doc = &self.docs[d as usize];

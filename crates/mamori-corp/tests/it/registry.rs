@@ -201,6 +201,13 @@ fn names_are_found_across_kind_words_widths_kana_and_old_forms() {
     assert!(
         got.iter().position(|n| n == "山﨑工業株式会社") > got.iter().position(|n| n == "千代田区")
     );
+    // A caller that wants every hit may ask for any number of them.
+    let mut everything = all.clone();
+    everything.limit = usize::MAX;
+    everything.offset = 1;
+    assert_eq!(ix.search(&everything).hits.len(), got.len() - 1);
+    everything.sort = Sort::Relevance;
+    assert_eq!(ix.search(&everything).total, got.len());
     // Paging with totals.
     let mut page = all.clone();
     page.offset = 2;
