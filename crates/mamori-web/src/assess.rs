@@ -1337,29 +1337,7 @@ pub async fn add_evidence(
         analyzer: None,
         added_on: today(&st),
     };
-    match st
-        .db
-        .add_evidence(id, &item, &e, &st.actor(ident.username()))
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!(
-            "/assessments/{id}/items/{}?done=evidence_added",
-            crate::urlencode(&item)
-        ))),
-        Err(e) => {
-            let m = store_refusal(lang, e)?;
-            Err(again(
-                &st,
-                &ident,
-                id,
-                &item,
-                form,
-                vec![("form", m)],
-                StatusCode::CONFLICT,
-            )
-            .await)
-        }
-    }
+    save_evidence(&st, &ident, id, &item, &e, form).await
 }
 
 /// A file as evidence (multipart: csrf, title, note, file). The access middleware leaves the
@@ -1502,22 +1480,35 @@ pub async fn upload(
         analyzer: None,
         added_on: today(&st),
     };
+    save_evidence(&st, &ident, id, &item, &e, form).await
+}
+
+/// Stores a checked evidence item and goes back to the requirement's page, or shows the
+/// form again with the store's refusal.
+async fn save_evidence(
+    st: &AppState,
+    ident: &Identity,
+    id: i64,
+    item: &str,
+    e: &NewEvidence,
+    form: ItemForm,
+) -> Res {
     match st
         .db
-        .add_evidence(id, &item, &e, &st.actor(ident.username()))
+        .add_evidence(id, item, e, &st.actor(ident.username()))
         .await
     {
         Ok(_) => Ok(see_other(&format!(
             "/assessments/{id}/items/{}?done=evidence_added",
-            crate::urlencode(&item)
+            crate::urlencode(item)
         ))),
-        Err(e) => {
-            let m = store_refusal(lang, e)?;
+        Err(err) => {
+            let m = store_refusal(ident.lang, err)?;
             Err(again(
-                &st,
-                &ident,
+                st,
+                ident,
                 id,
-                &item,
+                item,
                 form,
                 vec![("form", m)],
                 StatusCode::CONFLICT,
