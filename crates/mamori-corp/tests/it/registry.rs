@@ -234,3 +234,106 @@ fn past_names_are_found_only_when_asked() {
         ["株式会社ミナト電機"]
     );
 }
+
+/// A registry of many similar names (shared character triples, every 法人格 position,
+/// closed, hidden and very long names) for comparing the search paths.
+fn crowded_registry() -> Registry {
+    let parts = [
+        "サービス",
+        "テック",
+        "ビス",
+        "サー",
+        "東京",
+        "技研",
+        "ス",
+        "ーサ",
+    ];
+    let mut csv = String::new();
+    for i in 0..3000u64 {
+        let number = CorpNumber::from_base(1_000_000 + i * 7).unwrap();
+        let mut core = String::new();
+        let mut x = i * 2_654_435_761 % 1_000_003;
+        for _ in 0..(1 + i % 4) {
+            core.push_str(parts[(x % parts.len() as u64) as usize]);
+            x /= parts.len() as u64;
+        }
+        if i % 97 == 0 {
+            core.push_str(&"長".repeat(130 + (i % 5) as usize));
+        }
+        let name = match i % 3 {
+            0 => format!("株式会社{core}"),
+            1 => format!("{core}合同会社"),
+            _ => core,
+        };
+        let (close_date, close_cause) = if i % 11 == 0 {
+            ("2024-03-31", "01")
+        } else {
+            ("", "")
+        };
+        let hidden = u8::from(i % 37 == 0);
+        csv.push_str(&format!(
+            "{},{},01,0,2020-01-01,2019-12-01,\"{name}\",,301,\"東京都\",\"千代田区\",\"丸の内１丁目\",,13,101,1000005,{close_date},{close_cause},,,,,2015-10-05,1,,,,,,{hidden}\r\n",
+            i + 1,
+            number.as_str()
+        ));
+    }
+    let file = read_csv(csv.as_bytes()).unwrap();
+    assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
+    Registry::from_rows(file.rows)
+}
+
+#[test]
+fn the_unfiltered_fast_path_orders_and_counts_like_the_general_one() {
+    let reg = crowded_registry();
+    let ix = Index::build(&reg);
+    let mut compared = 0;
+    for name in [
+        "サービス",
+        "ビス",
+        "サー",
+        "ス",
+        "ーサ",
+        "株式会社サービス",
+        "テック合同会社",
+        "技研",
+        "東京",
+        "スサ",
+        "長長長",
+        "サービステック",
+    ] {
+        for mode in [Mode::Prefix, Mode::Partial, Mode::Exact] {
+            for include_closed in [false, true] {
+                for (offset, limit) in [(0, 20), (0, 2000), (15, 7), (400, 50)] {
+                    let fast = Query {
+                        name: name.into(),
+                        mode,
+                        include_closed,
+                        offset,
+                        limit,
+                        ..Query::default()
+                    };
+                    // A filter every document passes takes the general path.
+                    let general = Query {
+                        assigned_from: Some(0),
+                        ..fast.clone()
+                    };
+                    let (a, b) = (ix.search(&fast), ix.search(&general));
+                    assert_eq!(
+                        a, b,
+                        "{name} {mode:?} closed={include_closed} {offset}+{limit}"
+                    );
+                    compared += usize::from(!a.hits.is_empty());
+                }
+            }
+        }
+    }
+    assert!(compared > 100, "only {compared} non-empty comparisons");
+    // The crowd is what it is meant to be: a partial query with many hits of every kind.
+    let r = ix.search(&Query {
+        name: "ビス".into(),
+        mode: Mode::Partial,
+        limit: 5,
+        ..Query::default()
+    });
+    assert!(r.total > 500, "{}", r.total);
+}
