@@ -221,6 +221,25 @@ impl Registry {
         self.slots.binary_search_by_key(&key_of(n), |s| s.key).ok()
     }
 
+    /// Where each corporation's rows start in the file [`Registry::write_csv`] writes in
+    /// UTF-8 without a BOM, plus where the file ends: corporation `i` (a position) is the
+    /// byte range `offsets[i]..offsets[i + 1]`.
+    pub fn corporation_offsets(&self) -> Vec<u64> {
+        let mut out = Vec::with_capacity(self.slots.len() + 1);
+        let mut at = 0u64;
+        let mut line = 0usize;
+        for s in &self.slots {
+            out.push(at);
+            let end = line + s.len as usize;
+            for l in self.lines.get(line..end).unwrap_or_default() {
+                at += l.len() as u64 + 2;
+            }
+            line = end;
+        }
+        out.push(at);
+        out
+    }
+
     /// Every stored line, in number order and history order.
     pub fn lines(&self) -> impl Iterator<Item = &str> {
         self.lines.iter().map(AsRef::as_ref)

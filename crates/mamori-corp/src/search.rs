@@ -13,6 +13,8 @@
 
 use std::collections::HashMap;
 
+pub mod stored;
+
 use crate::fold::{fold_name, gojuon_key};
 use crate::record::{Corporation, Kind};
 use crate::registry::Registry;
@@ -383,6 +385,10 @@ impl Index {
                 *counts.entry(*g).or_default() += 1;
             }
         }
+        // Lists laid out in gram order, so the same registry gives the same index (and the
+        // same stored file) in every process, whatever the hash map's iteration order.
+        let mut counts: Vec<(u64, u32)> = counts.into_iter().collect();
+        counts.sort_unstable_by_key(|(g, _)| *g);
         let mut start = 0u32;
         let mut ranges: HashMap<u64, (u32, u32)> = HashMap::with_capacity(counts.len());
         for (g, c) in &counts {

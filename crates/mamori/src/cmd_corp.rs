@@ -1,9 +1,12 @@
 //! `mamori corp import|search|show|check`: the local copy of the NTA's 法人番号 data.
 //!
 //! The copy lives in `<data dir>/corp/`: `registry.csv` (every row, history included, in
-//! the NTA layout, UTF-8) and `state.json` (what was imported, when). An import reads every
-//! file first and replaces both atomically at the end, so an interrupted or failed import
-//! leaves the previous copy as it was; running it again is the resume.
+//! the NTA layout, UTF-8), `state.json` (what was imported, when) and `index.bin` (the name
+//! index with where each corporation's rows are in `registry.csv`, stamped with that file's
+//! size and modification time). An import reads every file first and replaces the copy
+//! atomically at the end, so an interrupted or failed import leaves the previous copy as it
+//! was; running it again is the resume. A search reads `index.bin` and only its hits' rows;
+//! when the index is missing or stale (another `registry.csv`), it is rebuilt and saved.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -14,7 +17,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use mamori_corp::{
     CorpNumber, Corporation, Diagnostic, DiffSummary, Index, Kind, Mode, Query, Registry, Sort,
-    TextEncoding, fold_name,
+    StoredIndex, TextEncoding, fold_name, parse_line, read_stored, write_stored,
 };
 use serde_json::json;
 
@@ -116,17 +119,9 @@ pub(crate) fn run(ctx: &Ctx, cmd: CorpCmd) -> anyhow::Result<u8> {
                 offset: (page - 1) * per_page,
                 limit: per_page,
             };
-            let reg = load(&dir)?;
-            let ix = Index::build(&reg);
-            let r = ix.search(&q);
-            let rows: Vec<(Corporation, bool)> = r
-                .hits
-                .iter()
-                .filter_map(|h| {
-                    let (n, _) = reg.corporation_rows(h.corp as usize)?;
-                    Some((reg.latest(&n)?, h.past))
-                })
-                .collect();
+            let stored = open_index(&dir, false)?;
+            let r = stored.index.search(&q);
+            let rows = hit_rows(&dir, &stored, &r.hits)?;
             if json {
                 output::json(&json!({
                     "total": r.total,
@@ -286,6 +281,117 @@ fn parse_number(raw: &str) -> Result<CorpNumber, String> {
         return Err("not a 13-digit corporate number".into());
     }
     CorpNumber::parse(&digits).map_err(|e| e.to_string())
+}
+
+fn index_path(dir: &Path) -> PathBuf {
+    dir.join("index.bin")
+}
+
+/// Names the state of `registry.csv` an index belongs to: its size and modification time.
+fn registry_stamp(dir: &Path) -> anyhow::Result<String> {
+    let path = registry_path(dir);
+    let m = match std::fs::metadata(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "no local copy of the 法人番号 data yet: import the NTA's 全件 file first \
+             (`mamori corp import 00_zenkoku_all_YYYYMMDD.zip`)"
+        ),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let modified = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Ok(format!("registry.csv size={} modified={modified}", m.len()))
+}
+
+/// Builds the name index of `reg` (the copy just written to `dir`) and saves it. A failure
+/// to save is reported, not fatal: the index is rebuilt on the next search.
+fn save_index(dir: &Path, reg: &Registry, quiet: bool) -> anyhow::Result<StoredIndex> {
+    if !quiet {
+        eprintln!("indexing {} corporation names…", reg.len());
+    }
+    let index = Index::build(reg);
+    let offsets = reg.corporation_offsets();
+    let stamp = registry_stamp(dir)?;
+    if let Err(e) = output::write_atomic_with(&index_path(dir), |w| {
+        write_stored(w, &index, &offsets, &stamp).map(|_| ())
+    }) {
+        eprintln!("warning: the search index was not saved ({e:#}); it is rebuilt on each search");
+    }
+    Ok(StoredIndex { index, offsets })
+}
+
+/// The saved name index if it belongs to the current `registry.csv`, else a new one (saved).
+fn open_index(dir: &Path, quiet: bool) -> anyhow::Result<StoredIndex> {
+    let stamp = registry_stamp(dir)?;
+    let path = index_path(dir);
+    match File::open(&path) {
+        Ok(f) => match read_stored(BufReader::with_capacity(1 << 20, f), &stamp) {
+            Ok(s) => return Ok(s),
+            Err(e) => {
+                if !quiet {
+                    eprintln!("{}: {e}", path.display());
+                }
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+    let reg = load(dir)?;
+    save_index(dir, &reg, quiet)
+}
+
+/// The name index of `reg` (just loaded from `dir`): the saved one if current, else built.
+fn index_for(dir: &Path, reg: &Registry) -> anyhow::Result<Index> {
+    let stamp = registry_stamp(dir)?;
+    if let Ok(f) = File::open(index_path(dir))
+        && let Ok(s) = read_stored(BufReader::with_capacity(1 << 20, f), &stamp)
+        && s.offsets.len() == reg.len() + 1
+    {
+        return Ok(s.index);
+    }
+    Ok(save_index(dir, reg, true)?.index)
+}
+
+/// The current row of each hit, read from `registry.csv` at the offsets the index holds.
+fn hit_rows(
+    dir: &Path,
+    stored: &StoredIndex,
+    hits: &[mamori_corp::Hit],
+) -> anyhow::Result<Vec<(Corporation, bool)>> {
+    use std::io::{Seek, SeekFrom};
+    let path = registry_path(dir);
+    let mut f = File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let changed = || {
+        anyhow::anyhow!(
+            "{} changed while searching (an import ran?): search again",
+            path.display()
+        )
+    };
+    let mut out = Vec::with_capacity(hits.len());
+    let mut buf = Vec::new();
+    for h in hits {
+        let range = stored.rows_range(h.corp).ok_or_else(changed)?;
+        let len = usize::try_from(range.end - range.start).map_err(|_| changed())?;
+        buf.resize(len, 0);
+        f.seek(SeekFrom::Start(range.start))?;
+        f.read_exact(&mut buf).map_err(|_| changed())?;
+        let text = std::str::from_utf8(&buf).map_err(|_| changed())?;
+        let rows: Vec<Corporation> = text
+            .split_terminator("\r\n")
+            .map(|l| parse_line(l).ok_or_else(changed))
+            .collect::<anyhow::Result<_>>()?;
+        // The row flagged 最新, else the last one (as the registry picks it).
+        let i = rows
+            .iter()
+            .rposition(Corporation::is_latest)
+            .or(rows.len().checked_sub(1))
+            .ok_or_else(changed)?;
+        out.extend(rows.into_iter().nth(i).map(|c| (c, h.past)));
+    }
+    Ok(out)
 }
 
 /// Loads the local copy.
@@ -611,6 +717,8 @@ fn import(
     let mut bytes = Vec::with_capacity(reg.row_count() * 300);
     reg.write_csv(&mut bytes, TextEncoding::Utf8, false)?;
     output::write_atomic(&registry_path(dir), &bytes)?;
+    drop(bytes);
+    save_index(dir, &reg, quiet || json)?;
     let mut deleted = String::new();
     for (d, line) in reg.deleted() {
         let _ = writeln!(deleted, "{d}\t{line}");
@@ -752,7 +860,7 @@ fn check(
         .map(|c| column(header, c, "--number-column", &shown))
         .transpose()?;
     let reg = load(dir)?;
-    let ix = Index::build(&reg);
+    let ix = index_for(dir, &reg)?;
     let mut results = Vec::new();
     for (i, row) in body.iter().enumerate() {
         let cell = |c: usize| row.get(c).map(|s| s.trim().to_owned()).unwrap_or_default();

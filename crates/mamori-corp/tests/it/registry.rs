@@ -337,3 +337,71 @@ fn the_unfiltered_fast_path_orders_and_counts_like_the_general_one() {
     });
     assert!(r.total > 500, "{}", r.total);
 }
+
+#[test]
+fn a_stored_index_reads_back_searching_alike_and_refuses_stale_or_damaged_files() {
+    use mamori_corp::{StoredError, read_stored, write_stored};
+    let reg = crowded_registry();
+    let ix = Index::build(&reg);
+    let offsets = reg.corporation_offsets();
+    let bytes = write_stored(Vec::new(), &ix, &offsets, "size=1;mtime=2").unwrap();
+    let back = read_stored(bytes.as_slice(), "size=1;mtime=2").unwrap();
+    assert_eq!(back.offsets, offsets);
+    for name in ["サービス", "ビス", "株式会社テック", "長長長", "技研東京"] {
+        for mode in [Mode::Prefix, Mode::Partial, Mode::Exact] {
+            for sort in [Sort::Relevance, Sort::Gojuon, Sort::Region, Sort::Number] {
+                let q = Query {
+                    name: name.into(),
+                    mode,
+                    sort,
+                    include_closed: true,
+                    limit: 50,
+                    ..Query::default()
+                };
+                assert_eq!(
+                    back.index.search(&q),
+                    ix.search(&q),
+                    "{name} {mode:?} {sort:?}"
+                );
+            }
+        }
+    }
+    // Writing the read index gives the same bytes (gram order is fixed).
+    let again = write_stored(Vec::new(), &back.index, &back.offsets, "size=1;mtime=2").unwrap();
+    assert_eq!(again, bytes);
+
+    // The offsets locate each corporation's rows in the file write_csv writes.
+    let csv = reg
+        .write_csv(Vec::new(), TextEncoding::Utf8, false)
+        .unwrap();
+    assert_eq!(*offsets.last().unwrap(), csv.len() as u64);
+    for pos in [0usize, 1, 1234, reg.len() - 1] {
+        let range = back.rows_range(pos as u32).unwrap();
+        let text = std::str::from_utf8(&csv[range.start as usize..range.end as usize]).unwrap();
+        let (_, rows) = reg.corporation_rows(pos).unwrap();
+        let expect: String = rows.iter().map(|l| format!("{l}\r\n")).collect();
+        assert_eq!(text, expect);
+    }
+
+    assert!(matches!(
+        read_stored(bytes.as_slice(), "size=1;mtime=3"),
+        Err(StoredError::Stale { .. })
+    ));
+    for cut in [0, 10, 30, 200, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            matches!(
+                read_stored(&bytes[..cut], "size=1;mtime=2"),
+                Err(StoredError::Damaged(_))
+            ),
+            "cut at {cut}"
+        );
+    }
+    // A posting that points past the documents is caught on reading.
+    let mut bad = bytes.clone();
+    let end = bad.len() - 3 - offsets.len() * 8;
+    bad[end - 4..end].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(
+        read_stored(bad.as_slice(), "size=1;mtime=2"),
+        Err(StoredError::Damaged(_))
+    ));
+}

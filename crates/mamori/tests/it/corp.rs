@@ -163,6 +163,26 @@ fn import_search_show_and_check() {
     let total = all["total"].as_u64().unwrap();
     assert!(total > 2000, "{total}");
     assert_eq!(all["corporations"].as_array().unwrap().len(), 7);
+    // The import saved the name index; a damaged one is rebuilt with the same answers.
+    let ix_path = d.join("corp").join("index.bin");
+    let saved = std::fs::read(&ix_path).unwrap();
+    assert!(saved.starts_with(b"MAMORI-CORP-INDEX"));
+    std::fs::write(&ix_path, &saved[..saved.len() / 2]).unwrap();
+    let o = run(d, &["corp", "search", "", "--per-page", "7", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("damaged"), "{}", stderr(&o));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap(),
+        all
+    );
+    let rebuilt = std::fs::read(&ix_path).unwrap();
+    let first_diff = rebuilt.iter().zip(&saved).position(|(a, b)| a != b);
+    assert!(
+        rebuilt == saved,
+        "rebuilt index differs: {} vs {} bytes, first difference at {first_diff:?}",
+        rebuilt.len(),
+        saved.len()
+    );
     let e = run(d, &["corp", "search", "x", "--mode", "fuzzy"]);
     assert!(stderr(&e).contains("expected prefix, partial or exact"));
 
