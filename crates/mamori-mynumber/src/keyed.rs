@@ -4,6 +4,7 @@
 //! asterisks and an HMAC-SHA256 of the digits under a per-installation key, so the same number
 //! can be counted across files without being stored.
 
+use mamori_sha::Block;
 use sha2::block_api::compress256;
 
 use crate::finding::{KeyedHash, Masked};
@@ -109,39 +110,69 @@ impl HashKey {
     /// Hex HMAC-SHA256 (first 16 bytes) of a number's digits (values 0–9), domain-separated by
     /// kind so an individual and a corporate number never share a hash.
     ///
-    /// Same value as `mac(b"{kind}:{digits}")`, built straight into the two padded blocks:
-    /// this runs for every number found, so nothing is copied twice.
+    /// Same value as `mac(b"{kind}:{digits}")`. The scanner hashes many numbers at once with
+    /// [`HashKey::hash_group`]; this is the one-number form.
     pub fn hash(&self, kind: &str, digits: &[u8]) -> KeyedHash {
-        let mut block = [0u8; 64];
-        let k = kind.len().min(24);
-        block[..k].copy_from_slice(&kind.as_bytes()[..k]);
-        block[k] = b':';
-        let mut n = k + 1;
-        for d in digits.iter().take(40 - n) {
-            block[n] = b'0' + d;
-            n += 1;
-        }
-        block[n] = 0x80;
-        block[56..].copy_from_slice(&((64 + n as u64) * 8).to_be_bytes());
-        let mut st = self.inner;
-        compress256(&mut st, &[block]);
-        let mut block = [0u8; 64];
-        for (chunk, w) in block[..32].chunks_exact_mut(4).zip(&st) {
-            chunk.copy_from_slice(&w.to_be_bytes());
-        }
-        block[32] = 0x80;
-        block[56..].copy_from_slice(&((64u64 + 32) * 8).to_be_bytes());
-        let mut st = self.outer;
-        compress256(&mut st, &[block]);
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut hex = [0u8; 32];
-        for (quad, w) in hex.chunks_exact_mut(8).zip(&st[..4]) {
-            for (i, c) in quad.iter_mut().enumerate() {
-                *c = HEX[((w >> (28 - 4 * i)) & 15) as usize];
-            }
-        }
-        KeyedHash::from_hex(hex)
+        let [h, ..] = self.hash_group(&[message_block(kind, digits)]);
+        h
     }
+
+    /// Keyed hashes of up to [`GROUP`] numbers, `blocks[i]` built by [`message_block`]; the
+    /// first `blocks.len()` results are theirs (the rest are empty). The numbers' inner and
+    /// outer compressions run interleaved (multi-buffer SHA-NI where the CPU has it), which
+    /// is what makes hashing every number of a digit-dense file affordable.
+    pub(crate) fn hash_group(&self, blocks: &[Block]) -> [KeyedHash; GROUP] {
+        let n = blocks.len().min(GROUP);
+        let mut st = [self.inner; GROUP];
+        mamori_sha::compress_each(&mut st[..n], &blocks[..n]);
+        let mut outer_blocks = [[0u8; 64]; GROUP];
+        for (block, inner) in outer_blocks.iter_mut().zip(&st[..n]) {
+            for (chunk, w) in block[..32].chunks_exact_mut(4).zip(inner) {
+                chunk.copy_from_slice(&w.to_be_bytes());
+            }
+            block[32] = 0x80;
+            block[56..].copy_from_slice(&((64u64 + 32) * 8).to_be_bytes());
+        }
+        let mut st = [self.outer; GROUP];
+        mamori_sha::compress_each(&mut st[..n], &outer_blocks[..n]);
+        let mut out = [KeyedHash::default_hex(); GROUP];
+        for (o, s) in out.iter_mut().zip(&st[..n]) {
+            *o = hex128(s);
+        }
+        out
+    }
+}
+
+/// How many numbers [`HashKey::hash_group`] takes at once.
+pub(crate) const GROUP: usize = 8;
+
+/// The inner HMAC block for `"{kind}:{digits}"` (digits as values 0–9), padded for a message
+/// that follows the 64-byte inner key pad. `kind` is cut at 24 bytes and the message at 40.
+pub(crate) fn message_block(kind: &str, digits: &[u8]) -> Block {
+    let mut block = [0u8; 64];
+    let k = kind.len().min(24);
+    block[..k].copy_from_slice(&kind.as_bytes()[..k]);
+    block[k] = b':';
+    let mut n = k + 1;
+    for d in digits.iter().take(40 - n) {
+        block[n] = b'0' + d;
+        n += 1;
+    }
+    block[n] = 0x80;
+    block[56..].copy_from_slice(&((64 + n as u64) * 8).to_be_bytes());
+    block
+}
+
+/// The first 128 bits of a state as 32 lower-case hex digits.
+fn hex128(st: &[u32; 8]) -> KeyedHash {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = [0u8; 32];
+    for (oct, w) in hex.chunks_exact_mut(8).zip(&st[..4]) {
+        for (i, c) in oct.iter_mut().enumerate() {
+            *c = HEX[((w >> (28 - 4 * i)) & 15) as usize];
+        }
+    }
+    KeyedHash::from_hex(hex)
 }
 
 /// [`mask`] without allocating.
@@ -211,6 +242,46 @@ mod tests {
                 .map(|b| format!("{b:02x}"))
                 .collect();
             assert_eq!(HashKey::new(key).hash(kind, digits).as_str(), hex);
+        }
+    }
+
+    #[test]
+    fn grouped_hashes_equal_single_ones() {
+        let key = HashKey::new([5; 32]);
+        let numbers: Vec<(&str, Vec<u8>)> = (0u64..19)
+            .map(|i| {
+                let kind = if i % 3 == 0 {
+                    "corporate"
+                } else {
+                    "individual"
+                };
+                let len = if i % 3 == 0 { 13 } else { 12 };
+                let v = 123_456_789_012u64.wrapping_mul(i + 7);
+                (kind, (0..len).map(|j| ((v >> j) % 10) as u8).collect())
+            })
+            .collect();
+        for n in 0..=GROUP {
+            let blocks: Vec<Block> = numbers[..n]
+                .iter()
+                .map(|(k, d)| message_block(k, d))
+                .collect();
+            let got = key.hash_group(&blocks);
+            for (i, (k, d)) in numbers[..n].iter().enumerate() {
+                assert_eq!(got[i], key.hash(k, d), "group of {n}, number {i}");
+                assert_eq!(got[i].as_str(), key.mac_hex16(k, d), "{n}/{i}");
+            }
+            assert!(got[n..].iter().all(|h| h.is_empty()));
+        }
+    }
+
+    impl HashKey {
+        fn mac_hex16(&self, kind: &str, digits: &[u8]) -> String {
+            let mut msg = format!("{kind}:").into_bytes();
+            msg.extend(digits.iter().map(|d| b'0' + d));
+            self.mac(&msg)[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
         }
     }
 

@@ -53,7 +53,9 @@ impl Scanner {
         self.keywords.names(kind, label)
     }
 
-    fn finding(&self, t: &Token, evidence: Evidence, location: Location) -> Finding {
+    /// A finding for `t` whose hash is still empty: [`Scanner::fill_hashes`] fills it before
+    /// the finding is handed out, so that the hashes of many numbers are computed together.
+    fn unhashed_finding(&self, t: &Token, evidence: Evidence, location: Location) -> Finding {
         let ctx = matcher::Context {
             positive: matches!(evidence, Evidence::Keyword | Evidence::Header),
             negative: evidence == Evidence::NegativeCue,
@@ -64,9 +66,27 @@ impl Scanner {
             shape: t.shape,
             fullwidth: t.fullwidth,
             masked: keyed::mask_inline(t.digits()),
-            hash: self.key.hash(t.kind.key(), t.digits()),
+            hash: KeyedHash::default_hex(),
             evidence,
             location,
+        }
+    }
+
+    /// Sets `findings[i].hash` to the keyed hash of `tokens[i]`, [`keyed::GROUP`] numbers at a
+    /// time.
+    fn fill_hashes(&self, tokens: &[Token], findings: &mut [Finding]) {
+        for (ts, fs) in tokens
+            .chunks(keyed::GROUP)
+            .zip(findings.chunks_mut(keyed::GROUP))
+        {
+            let mut blocks = [[0u8; 64]; keyed::GROUP];
+            for (b, t) in blocks.iter_mut().zip(ts) {
+                *b = keyed::message_block(t.kind.key(), t.digits());
+            }
+            let hashes = self.key.hash_group(&blocks[..ts.len()]);
+            for (f, h) in fs.iter_mut().zip(hashes) {
+                f.hash = h;
+            }
         }
     }
 
@@ -81,6 +101,8 @@ impl Scanner {
         out: &mut Vec<Finding>,
     ) {
         let s = text.as_bytes();
+        let first = out.len();
+        let mut tokens = Vec::new();
         for_each_token(s, 0, s.len(), true, |t| {
             let ctx = context(s, &t, &self.keywords);
             let evidence = if header(t.kind) {
@@ -88,8 +110,10 @@ impl Scanner {
             } else {
                 Evidence::from_context(ctx)
             };
-            out.push(self.finding(&t, evidence, locate(t.start)));
+            out.push(self.unhashed_finding(&t, evidence, locate(t.start)));
+            tokens.push(t);
         });
+        self.fill_hashes(&tokens, &mut out[first..]);
     }
 
     /// A numeric spreadsheet cell. A 12-digit integer is an individual-number candidate, a
@@ -136,7 +160,9 @@ impl Scanner {
         } else {
             Evidence::None
         };
-        Some(self.finding(&t, evidence, location))
+        let mut f = self.unhashed_finding(&t, evidence, location);
+        self.fill_hashes(std::slice::from_ref(&t), std::slice::from_mut(&mut f));
+        Some(f)
     }
 }
 

@@ -135,7 +135,8 @@ impl<'a> TextStream<'a> {
                 .peekable();
             let mut cur = self.cursor;
             let mut cur_idx = from;
-            for t in tokens.drain(..) {
+            let first = out.len();
+            for t in &tokens {
                 let mut new_line = false;
                 while let Some(&p) = newlines.peek() {
                     if p >= t.start {
@@ -158,10 +159,10 @@ impl<'a> TextStream<'a> {
                 let evidence = if self.header_names(&buf, t.kind, t.start, cur) {
                     Evidence::Header
                 } else {
-                    Evidence::from_context(context(&buf, &t, &self.scanner.keywords))
+                    Evidence::from_context(context(&buf, t, &self.scanner.keywords))
                 };
-                out.push(self.scanner.finding(
-                    &t,
+                out.push(self.scanner.unhashed_finding(
+                    t,
                     evidence,
                     Location::Line {
                         line: cur.line,
@@ -169,6 +170,9 @@ impl<'a> TextStream<'a> {
                     },
                 ));
             }
+            // One finding per token, in order: hash them together.
+            self.scanner.fill_hashes(&tokens, &mut out[first..]);
+            tokens.clear();
             if cur.abs > self.cursor.abs {
                 self.cursor = cur;
             }
