@@ -166,15 +166,16 @@ pub(crate) fn run(ctx: &Ctx, cmd: CorpCmd) -> anyhow::Result<u8> {
             history,
             json,
         } => {
-            let reg = load(&dir)?;
+            let mut lookup = RowLookup::open(&dir)?;
             let mut out = Vec::new();
             let mut missing = 0;
             for raw in &numbers {
                 let n = parse_number(raw).map_err(|e| anyhow::anyhow!("{raw}: {e}"))?;
-                let rows = if history {
-                    reg.history(&n)
+                let all = lookup.history(&n)?;
+                let rows: Vec<Corporation> = if history {
+                    all
                 } else {
-                    reg.latest(&n).into_iter().collect()
+                    latest_of(all).into_iter().collect()
                 };
                 if rows.is_empty() {
                     missing += 1;
@@ -355,43 +356,111 @@ fn index_for(dir: &Path, reg: &Registry) -> anyhow::Result<Index> {
     Ok(save_index(dir, reg, true)?.index)
 }
 
+/// The rows stored in `range` of `registry.csv` (one corporation's, oldest first).
+fn rows_at(
+    f: &mut File,
+    path: &Path,
+    range: std::ops::Range<u64>,
+) -> anyhow::Result<Vec<Corporation>> {
+    use std::io::{Seek, SeekFrom};
+    let changed = || {
+        anyhow::anyhow!(
+            "{} changed while reading it (an import ran?): try again",
+            path.display()
+        )
+    };
+    let len = usize::try_from(range.end.saturating_sub(range.start)).map_err(|_| changed())?;
+    let mut buf = vec![0u8; len];
+    f.seek(SeekFrom::Start(range.start))?;
+    f.read_exact(&mut buf).map_err(|_| changed())?;
+    let text = std::str::from_utf8(&buf).map_err(|_| changed())?;
+    text.split_terminator("\r\n")
+        .map(|l| parse_line(l).ok_or_else(changed))
+        .collect()
+}
+
+/// The row flagged 最新, else the last one (as the registry picks it).
+fn latest_of(rows: Vec<Corporation>) -> Option<Corporation> {
+    let i = rows
+        .iter()
+        .rposition(Corporation::is_latest)
+        .or(rows.len().checked_sub(1))?;
+    rows.into_iter().nth(i)
+}
+
 /// The current row of each hit, read from `registry.csv` at the offsets the index holds.
 fn hit_rows(
     dir: &Path,
     stored: &StoredIndex,
     hits: &[mamori_corp::Hit],
 ) -> anyhow::Result<Vec<(Corporation, bool)>> {
-    use std::io::{Seek, SeekFrom};
     let path = registry_path(dir);
     let mut f = File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let changed = || {
-        anyhow::anyhow!(
-            "{} changed while searching (an import ran?): search again",
-            path.display()
-        )
-    };
     let mut out = Vec::with_capacity(hits.len());
-    let mut buf = Vec::new();
     for h in hits {
-        let range = stored.rows_range(h.corp).ok_or_else(changed)?;
-        let len = usize::try_from(range.end - range.start).map_err(|_| changed())?;
-        buf.resize(len, 0);
-        f.seek(SeekFrom::Start(range.start))?;
-        f.read_exact(&mut buf).map_err(|_| changed())?;
-        let text = std::str::from_utf8(&buf).map_err(|_| changed())?;
-        let rows: Vec<Corporation> = text
-            .split_terminator("\r\n")
-            .map(|l| parse_line(l).ok_or_else(changed))
-            .collect::<anyhow::Result<_>>()?;
-        // The row flagged 最新, else the last one (as the registry picks it).
-        let i = rows
-            .iter()
-            .rposition(Corporation::is_latest)
-            .or(rows.len().checked_sub(1))
-            .ok_or_else(changed)?;
-        out.extend(rows.into_iter().nth(i).map(|c| (c, h.past)));
+        let range = stored
+            .rows_range(h.corp)
+            .with_context(|| format!("{} changed while searching: search again", path.display()))?;
+        out.extend(latest_of(rows_at(&mut f, &path, range)?).map(|c| (c, h.past)));
     }
     Ok(out)
+}
+
+/// Rows by number: straight from `registry.csv` when the saved index's offsets belong to it
+/// (a binary search over the corporations, which the file holds in number order), else from
+/// the whole copy loaded.
+enum RowLookup {
+    Offsets {
+        file: File,
+        path: PathBuf,
+        offsets: Vec<u64>,
+    },
+    Loaded(Registry),
+}
+
+impl RowLookup {
+    fn open(dir: &Path) -> anyhow::Result<RowLookup> {
+        let stamp = registry_stamp(dir)?;
+        if let Ok(f) = File::open(index_path(dir))
+            && let Ok(offsets) = mamori_corp::read_offsets(BufReader::new(f), &stamp)
+        {
+            let path = registry_path(dir);
+            let file =
+                File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            return Ok(RowLookup::Offsets {
+                file,
+                path,
+                offsets,
+            });
+        }
+        Ok(RowLookup::Loaded(load(dir)?))
+    }
+
+    /// Every row of corporation `n`, oldest first (empty when unknown).
+    fn history(&mut self, n: &CorpNumber) -> anyhow::Result<Vec<Corporation>> {
+        let (file, path, offsets) = match self {
+            RowLookup::Loaded(reg) => return Ok(reg.history(n)),
+            RowLookup::Offsets {
+                file,
+                path,
+                offsets,
+            } => (file, path, offsets),
+        };
+        let (mut lo, mut hi) = (0usize, offsets.len().saturating_sub(1));
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let rows = rows_at(file, path, offsets[mid]..offsets[mid + 1])?;
+            let Some(first) = rows.first() else {
+                bail!("{}: no row at position {mid}", path.display());
+            };
+            match first.number.base().cmp(&n.base()) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(rows),
+            }
+        }
+        Ok(Vec::new())
+    }
 }
 
 /// Loads the local copy.

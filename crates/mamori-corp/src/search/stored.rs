@@ -216,6 +216,48 @@ pub fn read_stamp<R: Read>(r: &mut R) -> Result<String, StoredError> {
     Ok(stamp)
 }
 
+/// Reads only the row offsets of a stored index written with `expected_stamp`, skipping the
+/// index itself: enough to find a corporation by number in the registry file (its rows are
+/// in number order) without loading either.
+pub fn read_offsets<R: Read + std::io::Seek>(
+    mut r: R,
+    expected_stamp: &str,
+) -> Result<Vec<u64>, StoredError> {
+    let stamp = read_stamp(&mut r)?;
+    if stamp != expected_stamp {
+        return Err(StoredError::Stale { found: stamp });
+    }
+    let mut counts = [0u64; 6];
+    for c in &mut counts {
+        *c = read_u64(&mut r)?;
+    }
+    let [n_docs, n_text, n_kana, n_grams, n_postings, n_offsets] = counts;
+    let skip = [
+        (n_docs, DOC_BYTES as u64),
+        (n_text, 1),
+        (n_kana, 4),
+        (n_grams, 16),
+        (n_postings, 4),
+    ]
+    .iter()
+    .try_fold(0u64, |acc, (n, size)| {
+        n.checked_mul(*size).and_then(|b| acc.checked_add(b))
+    })
+    .and_then(|b| i64::try_from(b).ok())
+    .ok_or_else(|| StoredError::Damaged("counts".into()))?;
+    r.seek(std::io::SeekFrom::Current(skip))?;
+    let offsets = read_records(&mut r, n_offsets, 8, |b| u64_at(b, 0))?;
+    let mut end = [0u8; 3];
+    r.read_exact(&mut end)?;
+    if &end != END {
+        return Err(StoredError::Damaged("no end mark".into()));
+    }
+    if offsets.windows(2).any(|w| w[0] > w[1]) {
+        return Err(StoredError::Damaged("row offsets".into()));
+    }
+    Ok(offsets)
+}
+
 /// Reads a stored index if it was written with `expected_stamp`.
 pub fn read_stored<R: Read>(mut r: R, expected_stamp: &str) -> Result<StoredIndex, StoredError> {
     let stamp = read_stamp(&mut r)?;

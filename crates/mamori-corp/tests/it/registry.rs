@@ -383,6 +383,16 @@ fn a_stored_index_reads_back_searching_alike_and_refuses_stale_or_damaged_files(
         assert_eq!(text, expect);
     }
 
+    // The offsets alone, the index skipped.
+    let only = mamori_corp::read_offsets(std::io::Cursor::new(&bytes), "size=1;mtime=2").unwrap();
+    assert_eq!(only, offsets);
+    assert!(matches!(
+        mamori_corp::read_offsets(
+            std::io::Cursor::new(&bytes[..bytes.len() - 8]),
+            "size=1;mtime=2"
+        ),
+        Err(StoredError::Damaged(_))
+    ));
     assert!(matches!(
         read_stored(bytes.as_slice(), "size=1;mtime=3"),
         Err(StoredError::Stale { .. })

@@ -135,6 +135,25 @@ fn import_search_show_and_check() {
         .to_owned();
     {
         let v = json(d, &["corp", "show", &number, "--json"]);
+        // Read through the saved index's offsets or from the whole copy: the same answer.
+        let ix = d.join("corp").join("index.bin");
+        let aside = d.join("corp").join("index.bin.aside");
+        let first = expected["diffs"][0]["examples"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect::<Vec<_>>();
+        let mut several = vec!["corp", "show", "--history", "--json"];
+        several.extend(first.iter().map(String::as_str));
+        let with_index = run(d, &several);
+        std::fs::rename(&ix, &aside).unwrap();
+        let without = run(d, &several);
+        assert_eq!(json(d, &["corp", "show", &number, "--json"]), v);
+        std::fs::rename(&aside, &ix).unwrap();
+        assert_eq!(stdout(&with_index), stdout(&without));
+        assert_eq!(with_index.status.code(), without.status.code());
+        assert!(stdout(&with_index).matches("\"number\"").count() >= first.len());
         let name = v["corporations"][0]["rows"][0]["name"]
             .as_str()
             .unwrap()
