@@ -45,7 +45,7 @@ pub use record::{
 };
 pub use registry::{DiffSummary, Registry, date_key, parse_line};
 pub use search::stored::{
-    StoredError, StoredIndex, read_offsets, read_stamp, read_stored, write_stored,
+    StoredError, StoredIndex, read_offsets, read_stamp, read_stored, registry_stamp, write_stored,
 };
 pub use search::{Hit, Index, Mode, Query, Results, Sort};
 pub use xml::{XmlError, XmlFile, XmlReader, XmlWriter, read_xml, write_xml};

@@ -304,7 +304,7 @@ fn registry_stamp(dir: &Path) -> anyhow::Result<String> {
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
-    Ok(format!("registry.csv size={} modified={modified}", m.len()))
+    Ok(mamori_corp::registry_stamp(m.len(), modified))
 }
 
 /// Builds the name index of `reg` (the copy just written to `dir`) and saves it. A failure

@@ -66,6 +66,13 @@ impl StoredIndex {
     }
 }
 
+/// The stamp of a registry file: its size and modification time (nanoseconds since the
+/// epoch). Every reader and writer of `index.bin` names the registry this way, so an index
+/// saved by the command line is recognised by the web application and the other way round.
+pub fn registry_stamp(size: u64, modified_ns: u128) -> String {
+    format!("registry.csv size={size} modified={modified_ns}")
+}
+
 fn len_u64(n: usize) -> [u8; 8] {
     (n as u64).to_le_bytes()
 }
