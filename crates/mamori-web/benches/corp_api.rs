@@ -13,6 +13,16 @@
 //! after a two-second warm-up, and prints requests/s and p50/p99/max latency as Markdown.
 //! Queries come deterministically from the registry's own names (prefixes of 2–4 characters
 //! of the name without its 法人格, 3 characters from inside a name) and numbers.
+//!
+//! Before serving, it builds the broad `/4/name` answers in process and prints where their
+//! time goes (search with limit 2,000, gathering the 2,000 current rows, writing the body).
+//! The answer cache (`corp::AnswerCache`) is off for every scenario but the two marked
+//! "cache on": one whose queries all repeat (every answer served from the cache after the
+//! warm-up) and one where half the queries come from a hot set of 100 and half were never
+//! asked before (the hit rate during the measurement is printed). The last scenario is the
+//! ceiling of the transport: the same clients fetching a fixed body of the mean size of the
+//! prefix answers from a trivial axum handler (bench-only, its own listener on the server's
+//! runtime), so no search and no body building at all.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -20,10 +30,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use mamori_catalog::CatalogSet;
+use mamori_corp::Envelope;
 use mamori_model::Role;
 use mamori_store::app::{Actor, AppDb, NewUser};
-use mamori_web::corp::CorpData;
+use mamori_web::corp::{self, ANSWER_CACHE_BYTES, CorpData, Format};
 use mamori_web::{AppState, router, urlencode};
 
 struct Args {
@@ -74,6 +86,8 @@ impl XorShift {
 type PathFn = Arc<dyn Fn(&mut XorShift) -> String + Send + Sync>;
 
 struct Measured {
+    /// Cache hits and misses during the measured phase.
+    cache: Option<(u64, u64)>,
     requests: usize,
     elapsed: Duration,
     p50: Duration,
@@ -88,9 +102,15 @@ async fn measure(
     clients: usize,
     seconds: u64,
     path: PathFn,
+    data: Option<&CorpData>,
 ) -> Measured {
     let mut last = None;
+    let mut before = (0, 0);
     for (warm, secs) in [(true, 2), (false, seconds)] {
+        if !warm && let Some(d) = data {
+            let s = d.answers().stats();
+            before = (s.hits, s.misses);
+        }
         let stop = Arc::new(AtomicBool::new(false));
         let started = Instant::now();
         let mut tasks = Vec::new();
@@ -128,9 +148,14 @@ async fn measure(
         }
     }
     let (mut lat, bytes, elapsed) = last.unwrap();
+    let cache = data.map(|d| {
+        let s = d.answers().stats();
+        (s.hits - before.0, s.misses - before.1)
+    });
     lat.sort_unstable();
     let q = |f: f64| lat[((lat.len() as f64 * f) as usize).min(lat.len() - 1)];
     Measured {
+        cache,
         requests: lat.len(),
         elapsed,
         p50: q(0.50),
@@ -142,6 +167,69 @@ async fn measure(
 
 fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// Builds the first divide of `/4/name?name=…&type=02` (and `type=01`) in process for each
+/// name and prints the mean time of each step; returns the mean size of the UTF-8 answers.
+fn breakdown(data: &CorpData, names: &[String]) -> usize {
+    let (mut search, mut gather, mut utf8, mut sjis) = (
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+    );
+    let (mut rows, mut bytes, mut sjis_bytes) = (0usize, 0usize, 0usize);
+    for name in names {
+        let q = mamori_corp::Query {
+            name: name.clone(),
+            include_closed: true,
+            limit: corp::DIVIDE_ROWS,
+            ..mamori_corp::Query::default()
+        };
+        let t0 = Instant::now();
+        let r = data.index.search(&q);
+        let t1 = Instant::now();
+        let corps: Vec<u32> = r.hits.iter().map(|h| h.corp).collect();
+        let lines = data.latest_lines(&corps);
+        let t2 = Instant::now();
+        let env = Envelope {
+            last_update_date: data.last_update,
+            count: r.total as u64,
+            divide_number: 1,
+            divide_size: r.total.div_ceil(corp::DIVIDE_ROWS).max(1) as u32,
+        };
+        let b = corp::write_lines(Format::Csv, &env, &lines, 1).unwrap();
+        let t3 = Instant::now();
+        let s = corp::write_lines(Format::CsvSjis, &env, &lines, 1).unwrap();
+        let t4 = Instant::now();
+        search += t1 - t0;
+        gather += t2 - t1;
+        utf8 += t3 - t2;
+        sjis += t4 - t3;
+        rows += lines.len();
+        bytes += b.len();
+        sjis_bytes += s.len();
+    }
+    let n = names.len().max(1) as u32;
+    let us = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1e6 / f64::from(n));
+    println!(
+        "In process, first divide of `/4/name` for {} prefixes of 2–4 characters, mean per answer ({} rows, {} bytes UTF-8, {} bytes Shift_JIS), single thread:\n",
+        names.len(),
+        rows / names.len().max(1),
+        bytes / names.len().max(1),
+        sjis_bytes / names.len().max(1)
+    );
+    println!("| step | µs per answer |");
+    println!("|---|---|");
+    println!("| search (limit 2,000, relevance) | {} |", us(search));
+    println!(
+        "| gather the current rows (`latest_lines`) | {} |",
+        us(gather)
+    );
+    println!("| write the body, CSV Unicode | {} |", us(utf8));
+    println!("| write the body, CSV Shift_JIS | {} |", us(sjis));
+    println!();
+    bytes / names.len().max(1)
 }
 
 fn main() {
@@ -161,6 +249,7 @@ fn main() {
     // Queries from the registry's own names and numbers.
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let mut prefixes = Vec::new();
+    let mut raw_prefixes = Vec::new();
     let mut partials = Vec::new();
     let mut numbers = Vec::new();
     let mut whole = Vec::new();
@@ -172,7 +261,9 @@ fn main() {
         let core: Vec<char> = mamori_corp::fold_name(&c.name).core.chars().collect();
         if core.len() >= 4 {
             let n = 2 + rng.below(3);
-            prefixes.push(urlencode(&core[..n].iter().collect::<String>()));
+            let prefix: String = core[..n].iter().collect();
+            prefixes.push(urlencode(&prefix));
+            raw_prefixes.push(prefix);
             // Within the corporation's prefecture, as a user narrows a partial search (a
             // nationwide three-character substring can exceed the 200,000-result limit).
             if let Some(pref) = c.prefecture_code {
@@ -184,6 +275,7 @@ fn main() {
             }
         }
     }
+    let answer_bytes = breakdown(&data, &raw_prefixes[..raw_prefixes.len().min(500)]);
     let (numbers, prefixes, partials, whole) = (
         Arc::new(numbers),
         Arc::new(prefixes),
@@ -240,8 +332,25 @@ fn main() {
                 evidence,
             );
             state.corp.set_ready(data);
+            let mamori_web::corp::CorpStatus::Ready(data) = state.corp.status() else {
+                unreachable!()
+            };
+            // The ceiling: a fixed body from a trivial handler, nothing else.
+            let body = Bytes::from(vec![b'x'; answer_bytes]);
+            let ceiling = axum::Router::new().route(
+                "/ceiling",
+                axum::routing::get(move || {
+                    let b = body.clone();
+                    async move { b }
+                }),
+            );
+            let ceiling_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let ceiling_addr = ceiling_listener.local_addr().unwrap();
+            tokio::spawn(async move { axum::serve(ceiling_listener, ceiling).await.unwrap() });
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            addr_tx
+                .send((listener.local_addr().unwrap(), ceiling_addr, data))
+                .unwrap();
             axum::serve(
                 listener,
                 router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -250,8 +359,9 @@ fn main() {
             .unwrap();
         });
     });
-    let addr = addr_rx.recv().unwrap();
+    let (addr, ceiling_addr, data) = addr_rx.recv().unwrap();
     let base = format!("http://{addr}");
+    let ceiling_base = format!("http://{ceiling_addr}");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("client")
@@ -268,6 +378,7 @@ fn main() {
         let n10 = numbers.clone();
         let nx = numbers.clone();
         let (p1, p2, p3, p4) = (prefixes.clone(), prefixes.clone(), partials.clone(), prefixes.clone());
+        let (p5, p6) = (prefixes.clone(), prefixes.clone());
         let scenarios: Vec<(&str, PathFn)> = vec![
             (
                 "/4/num, 1 number, type=02",
@@ -307,6 +418,32 @@ fn main() {
                 }),
             ),
             (
+                "/4/name, prefix, type=02, cache on, 200 queries repeated",
+                Arc::new(move |r: &mut XorShift| format!("/4/name?{id}&type=02&name={}", p5[r.below(200.min(p5.len()))])),
+            ),
+            (
+                "/4/name, prefix, type=02, cache on, half of the queries new",
+                // Half from a hot set of 100 prefixes, half never asked before (a prefix
+                // with a `to=` date far ahead: a new question, the same rows).
+                Arc::new(move |r: &mut XorShift| {
+                    if r.below(2) == 0 {
+                        format!("/4/name?{id}&type=02&name={}", p6[r.below(100.min(p6.len()))])
+                    } else {
+                        format!(
+                            "/4/name?{id}&type=02&name={}&to={:04}-{:02}-{:02}",
+                            p6[r.below(p6.len())],
+                            2030 + r.below(70),
+                            1 + r.below(12),
+                            1 + r.below(28)
+                        )
+                    }
+                }),
+            ),
+            (
+                "ceiling: fixed body from a trivial axum handler",
+                Arc::new(|_: &mut XorShift| "/ceiling".to_owned()),
+            ),
+            (
                 "/api/v1/corp/search, prefix, 20 per page (JSON)",
                 Arc::new(move |r: &mut XorShift| format!("/api/v1/corp/search?name={}", p4[r.below(p4.len())])),
             ),
@@ -315,8 +452,8 @@ fn main() {
             "{} concurrent clients, {} s per scenario (after 2 s warm-up), loopback, server on 2 worker threads\n",
             a.clients, a.seconds
         );
-        println!("| scenario | requests | req/s | p50 ms | p99 ms | max ms | bytes/response |");
-        println!("|---|---|---|---|---|---|---|");
+        println!("| scenario | requests | req/s | p50 ms | p99 ms | max ms | bytes/response | cache hits |");
+        println!("|---|---|---|---|---|---|---|---|");
         for (name, path) in scenarios {
             if a.only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
                 continue;
@@ -333,9 +470,21 @@ fn main() {
             } else {
                 http.clone()
             };
-            let r = measure(&http, &base, a.clients, a.seconds, path).await;
+            // The answer cache is on only where the scenario says so, and starts empty.
+            let cached = name.contains("cache on");
+            data.answers().clear();
+            data.answers().set_limit(if cached { ANSWER_CACHE_BYTES } else { 0 });
+            let base = if name.starts_with("ceiling") {
+                ceiling_base.as_str()
+            } else {
+                base.as_str()
+            };
+            let r = measure(&http, base, a.clients, a.seconds, path, cached.then_some(&*data)).await;
+            let hits = r.cache.map_or("".to_owned(), |(h, m)| {
+                format!("{:.0} %", 100.0 * h as f64 / (h + m).max(1) as f64)
+            });
             println!(
-                "| {name} | {} | {:.0} | {} | {} | {} | {} |",
+                "| {name} | {} | {:.0} | {} | {} | {} | {} | {hits} |",
                 r.requests,
                 r.requests as f64 / r.elapsed.as_secs_f64(),
                 ms(r.p50),

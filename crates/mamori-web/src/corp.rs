@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -30,6 +31,9 @@ use crate::AppState;
 
 /// Rows per 分割 (divide) of a Web-API response, as the NTA pages.
 pub const DIVIDE_ROWS: usize = 2000;
+
+/// The bytes of finished `/4/name` answers kept per loaded copy (see [`AnswerCache`]).
+pub const ANSWER_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Where the copy stands.
 #[derive(Clone, Default)]
@@ -134,6 +138,8 @@ pub struct CorpData {
     pub last_update: Date,
     /// When the copy was loaded.
     pub loaded_at: jiff::Timestamp,
+    /// Finished `/4/name` answers of this copy (a reload brings a new, empty one).
+    answers: AnswerCache,
 }
 
 impl std::fmt::Debug for CorpData {
@@ -259,6 +265,7 @@ impl CorpData {
             english,
             last_update,
             loaded_at: now,
+            answers: AnswerCache::new(ANSWER_CACHE_BYTES),
         }
     }
 
@@ -276,6 +283,42 @@ impl CorpData {
         let (_, rows) = self.registry.corporation_rows(pos)?;
         let i = self.meta.get(pos).map_or(0, |m| m.latest as usize);
         rows.get(i).or(rows.last()).map(AsRef::as_ref)
+    }
+
+    /// The current rows of the corporations at `corps` (positions), in that order; positions
+    /// out of range are left out.
+    ///
+    /// The rows of a broad answer are scattered over the whole copy, so this is bound by
+    /// memory latency, not work: each row is three dependent misses (the corporation's slot,
+    /// the pointer to its line, the line). It goes in passes whose loads do not depend on
+    /// each other, so that the processor has many misses in flight instead of one at a time:
+    /// the slots and summaries, then the line pointers, then the first bytes of each line
+    /// (the copy that follows then finds them in cache).
+    pub fn latest_lines(&self, corps: &[u32]) -> Vec<&str> {
+        let rows: Vec<(&[Box<str>], usize)> = corps
+            .iter()
+            .filter_map(|c| {
+                let pos = *c as usize;
+                let (_, rows) = self.registry.corporation_rows(pos)?;
+                Some((rows, self.meta.get(pos).map_or(0, |m| m.latest as usize)))
+            })
+            .collect();
+        let lines: Vec<&str> = rows
+            .iter()
+            .filter_map(|(rows, i)| rows.get(*i).or(rows.last()).map(AsRef::as_ref))
+            .collect();
+        let mut touched = 0u8;
+        for l in &lines {
+            let b = l.as_bytes();
+            touched ^= b.first().copied().unwrap_or(0) ^ b.get(128).copied().unwrap_or(0);
+        }
+        std::hint::black_box(touched);
+        lines
+    }
+
+    /// The cache of finished `/4/name` answers of this copy.
+    pub fn answers(&self) -> &AnswerCache {
+        &self.answers
     }
 
     /// The current row of the corporation at `pos`.
@@ -347,6 +390,229 @@ pub struct Filter {
     pub include_past: bool,
     pub assigned_from: Option<u32>,
     pub assigned_to: Option<u32>,
+}
+
+// ---- finished answers -------------------------------------------------------------------
+
+/// What a `/4/name` answer depends on besides the copy: every request parameter after parsing
+/// (the name as searched, the format, the mode and target, each filter, the 分割). Two requests
+/// with the same key get the same bytes from the same copy.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AnswerKey {
+    pub format: Format,
+    pub name: Box<str>,
+    pub partial: bool,
+    pub target: u8,
+    pub prefecture: Option<u8>,
+    pub city: Option<u16>,
+    /// Positions in [`Kind::ALL`], sorted and without repeats (the order asked does not matter).
+    pub kinds: Vec<u8>,
+    pub include_closed: bool,
+    pub include_past: bool,
+    pub assigned_from: Option<u32>,
+    pub assigned_to: Option<u32>,
+    pub divide: usize,
+}
+
+impl AnswerKey {
+    /// The key of a `/4/name` request.
+    pub fn name_search(
+        format: Format,
+        name: &str,
+        partial: bool,
+        target: u8,
+        f: &Filter,
+        divide: usize,
+    ) -> AnswerKey {
+        let mut kinds: Vec<u8> = f.kinds.iter().map(|k| kind_pos(Some(*k))).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        AnswerKey {
+            format,
+            name: name.into(),
+            partial,
+            target,
+            prefecture: f.prefecture,
+            city: f.city,
+            kinds,
+            include_closed: f.include_closed,
+            include_past: f.include_past,
+            assigned_from: f.assigned_from,
+            assigned_to: f.assigned_to,
+            divide,
+        }
+    }
+
+    fn weight(&self) -> usize {
+        // The key twice (map and ring) and the bookkeeping, roughly.
+        2 * (self.name.len() + self.kinds.len()) + 160
+    }
+}
+
+/// Counters of an [`AnswerCache`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AnswerCacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub entries: usize,
+    pub bytes: usize,
+    pub limit: usize,
+}
+
+/// Finished `/4/name` answers of one loaded copy, bounded by their total size.
+///
+/// NTA-compatible clients page through the same broad queries again and again; a broad answer
+/// (2,000 rows, 100–200 KB) costs a search and 2,000 scattered rows to copy, a cached one a
+/// look-up. The cache belongs to the [`CorpData`] it was filled from: a reload after an import
+/// makes a new `CorpData` with an empty cache, so an answer never outlives its copy. Keys are
+/// the parsed parameters ([`AnswerKey`]), so only the same question gets the same bytes.
+/// Eviction is CLOCK (second chance): a hit marks the entry, the hand clears marks and evicts
+/// the first unmarked entry. An answer larger than a sixteenth of the limit is not kept.
+pub struct AnswerCache {
+    inner: Mutex<CacheInner>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+struct CacheInner {
+    limit: usize,
+    bytes: usize,
+    map: HashMap<AnswerKey, usize>,
+    ring: Vec<CacheEntry>,
+    hand: usize,
+}
+
+struct CacheEntry {
+    key: AnswerKey,
+    body: Bytes,
+    used: bool,
+}
+
+impl CacheInner {
+    fn cost(e: &CacheEntry) -> usize {
+        e.body.len() + e.key.weight()
+    }
+
+    /// Evicts entries until `need` more bytes fit (or nothing is left).
+    fn make_room(&mut self, need: usize) {
+        while self.bytes + need > self.limit && !self.ring.is_empty() {
+            if self.hand >= self.ring.len() {
+                self.hand = 0;
+            }
+            let Some(e) = self.ring.get_mut(self.hand) else {
+                break;
+            };
+            if e.used {
+                e.used = false;
+                self.hand += 1;
+                continue;
+            }
+            let gone = self.ring.swap_remove(self.hand);
+            self.bytes = self.bytes.saturating_sub(Self::cost(&gone));
+            self.map.remove(&gone.key);
+            if let Some(moved) = self.ring.get(self.hand) {
+                self.map.insert(moved.key.clone(), self.hand);
+            }
+        }
+    }
+}
+
+impl AnswerCache {
+    /// An empty cache keeping at most `limit` bytes (0: keeps nothing).
+    pub fn new(limit: usize) -> AnswerCache {
+        AnswerCache {
+            inner: Mutex::new(CacheInner {
+                limit,
+                bytes: 0,
+                map: HashMap::new(),
+                ring: Vec::new(),
+                hand: 0,
+            }),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        match self.inner.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Changes the limit (0 turns the cache off), evicting as needed.
+    pub fn set_limit(&self, limit: usize) {
+        let mut c = self.lock();
+        c.limit = limit;
+        c.make_room(0);
+    }
+
+    /// Forgets every answer and resets the counters.
+    pub fn clear(&self) {
+        let mut c = self.lock();
+        c.map.clear();
+        c.ring.clear();
+        c.bytes = 0;
+        c.hand = 0;
+        self.hits.store(0, Ordering::Relaxed);
+        self.misses.store(0, Ordering::Relaxed);
+    }
+
+    /// The answer kept for `key`, if any.
+    pub fn get(&self, key: &AnswerKey) -> Option<Bytes> {
+        let mut c = self.lock();
+        if c.limit == 0 {
+            return None;
+        }
+        let found = match c.map.get(key).copied() {
+            Some(i) => c.ring.get_mut(i).map(|e| {
+                e.used = true;
+                e.body.clone()
+            }),
+            None => None,
+        };
+        drop(c);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Keeps `body` as the answer for `key` (unless it is too large for the limit).
+    pub fn put(&self, key: AnswerKey, body: Bytes) {
+        let mut c = self.lock();
+        let e = CacheEntry {
+            key,
+            body,
+            used: false,
+        };
+        let cost = CacheInner::cost(&e);
+        if cost > c.limit / 16 || c.map.contains_key(&e.key) {
+            return;
+        }
+        c.make_room(cost);
+        if c.bytes + cost > c.limit {
+            return;
+        }
+        c.bytes += cost;
+        let at = c.ring.len();
+        c.map.insert(e.key.clone(), at);
+        c.ring.push(e);
+    }
+
+    pub fn stats(&self) -> AnswerCacheStats {
+        let c = self.lock();
+        AnswerCacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            entries: c.ring.len(),
+            bytes: c.bytes,
+            limit: c.limit,
+        }
+    }
 }
 
 /// The recorded 99 削除 rows next to a registry file (`deleted.tsv`: `YYYYMMDD<TAB>line`).
@@ -511,7 +777,7 @@ pub fn install_demo(path: &Path) -> io::Result<bool> {
 // ---- NTA layouts ------------------------------------------------------------------------
 
 /// The response type (`type`) of the Web-API, also the download variants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     /// `01`: CSV, Shift_JIS.
     CsvSjis,
@@ -540,28 +806,49 @@ impl Format {
     }
 }
 
-/// Appends a stored line with its 一連番号 replaced by `seq`, and CRLF, in the format's
-/// encoding (`line_buf` is scratch space).
-fn push_line(out: &mut Vec<u8>, line: &str, seq: u64, fmt: Format, line_buf: &mut String) {
-    use std::fmt::Write as _;
-    line_buf.clear();
+/// Appends a stored line with its 一連番号 replaced by `seq`, and CRLF, as UTF-8.
+fn push_line_utf8(out: &mut String, line: &str, seq: u64) {
     // The 一連番号 is a few digits: look for the first comma only there.
     let comma = line.bytes().take(24).position(|b| b == b',');
     match comma {
         Some(i) if line.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
-            let _ = write!(line_buf, "{seq}");
-            line_buf.push_str(&line[i..]);
+            push_decimal(out, seq);
+            out.push_str(&line[i..]);
         }
         _ => {
             // Not the canonical layout (a quoted 一連番号): render the row again.
             if let Some(mut c) = parse_line(line) {
                 renumber(&mut c, seq);
                 let mut scratch = mamori_corp::record::Scratch::default();
-                mamori_corp::render_line(&c, &mut scratch, line_buf);
+                mamori_corp::render_line(&c, &mut scratch, out);
             }
         }
     }
-    line_buf.push_str("\r\n");
+    out.push_str("\r\n");
+}
+
+/// Appends `n` in decimal (without the formatting machinery: once per row of an answer).
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        out.push(char::from(*d));
+    }
+}
+
+/// Appends a stored line with its 一連番号 replaced by `seq`, and CRLF, in the format's
+/// encoding (`line_buf` is scratch space).
+fn push_line(out: &mut Vec<u8>, line: &str, seq: u64, fmt: Format, line_buf: &mut String) {
+    line_buf.clear();
+    push_line_utf8(line_buf, line, seq);
     match fmt {
         Format::CsvSjis => {
             mamori_corp::csv::encode_shift_jis(line_buf, out);
@@ -585,23 +872,33 @@ fn envelope_line(out: &mut Vec<u8>, e: &Envelope) {
 
 /// A response body in the NTA layout from stored lines (`first_seq` is the 一連番号 of the
 /// first line).
-pub fn write_lines(
-    fmt: Format,
-    e: &Envelope,
-    lines: &[&str],
-    first_seq: u64,
-) -> io::Result<Vec<u8>> {
-    // One allocation of the right size (the lines, new 一連番号 and CRLF; XML about thrice).
+///
+/// CSV is written in one pass into one buffer of the right size: the envelope, then per line
+/// the new 一連番号 and the stored line after its first comma. Shift_JIS is that text encoded
+/// once as a whole (the mapping is per character, so this equals encoding line by line).
+pub fn write_lines(fmt: Format, e: &Envelope, lines: &[&str], first_seq: u64) -> io::Result<Bytes> {
+    // The lines, new 一連番号 and CRLF; XML about thrice.
     let size: usize = lines.iter().map(|l| l.len() + 8).sum::<usize>() + 64;
     match fmt {
         Format::Csv | Format::CsvSjis => {
-            let mut out = Vec::with_capacity(size);
-            envelope_line(&mut out, e);
-            let mut buf = String::with_capacity(512);
-            for (i, l) in lines.iter().enumerate() {
-                push_line(&mut out, l, first_seq + i as u64, fmt, &mut buf);
+            let mut text = String::with_capacity(size);
+            {
+                use std::fmt::Write as _;
+                let _ = write!(
+                    text,
+                    "{},{},{},{}\r\n",
+                    e.last_update_date, e.count, e.divide_number, e.divide_size
+                );
             }
-            Ok(out)
+            for (i, l) in lines.iter().enumerate() {
+                push_line_utf8(&mut text, l, first_seq + i as u64);
+            }
+            if fmt == Format::Csv {
+                return Ok(Bytes::from(text.into_bytes()));
+            }
+            let mut out = Vec::with_capacity(text.len());
+            mamori_corp::csv::encode_shift_jis(&text, &mut out);
+            Ok(Bytes::from(out))
         }
         Format::Xml => {
             let mut w = XmlWriter::new(Vec::with_capacity(size * 3), e)?;
@@ -611,7 +908,7 @@ pub fn write_lines(
                     w.write_row(&c)?;
                 }
             }
-            w.finish()
+            w.finish().map(Bytes::from)
         }
     }
 }
@@ -941,6 +1238,85 @@ mod tests {
         assert_eq!(field(l, 9).unwrap(), "a\"b,c");
         assert_eq!(field(l, 10).unwrap(), "x");
         assert_eq!(field(l, 11), None);
+    }
+
+    fn key(name: &str) -> AnswerKey {
+        AnswerKey::name_search(Format::Csv, name, false, 1, &Filter::default(), 1)
+    }
+
+    #[test]
+    fn the_answer_cache_stays_within_its_bytes_and_gives_used_entries_a_second_chance() {
+        let c = AnswerCache::new(64 * 1024);
+        let body = Bytes::from(vec![b'x'; 3000]);
+        c.put(key("a"), body.clone());
+        for i in 0..200 {
+            // "a" is asked for all along: it survives every sweep of the hand.
+            assert!(c.get(&key("a")).is_some(), "after {i}");
+            c.put(key(&format!("k{i}")), body.clone());
+            let s = c.stats();
+            assert!(s.bytes <= s.limit, "{s:?}");
+        }
+        let s = c.stats();
+        assert!(s.entries >= 15 && s.entries < 22, "{s:?}");
+        assert!(c.get(&key("k0")).is_none() && c.get(&key("k199")).is_some());
+        assert_eq!(c.get(&key("k199")).unwrap(), body);
+        // Too large for the limit: not kept; no other filter's answer for a near key.
+        c.put(key("big"), Bytes::from(vec![b'y'; 5000]));
+        assert!(c.get(&key("big")).is_none());
+        let f = Filter {
+            prefecture: Some(13),
+            ..Filter::default()
+        };
+        let k13 = AnswerKey::name_search(Format::Csv, "a", false, 1, &f, 1);
+        assert!(c.get(&k13).is_none());
+        let sjis = AnswerKey::name_search(Format::CsvSjis, "a", false, 1, &Filter::default(), 1);
+        assert!(c.get(&sjis).is_none());
+        // The order of the kinds asked does not matter.
+        let f1 = Filter {
+            kinds: vec![Kind::State, Kind::Other],
+            ..Filter::default()
+        };
+        let f2 = Filter {
+            kinds: vec![Kind::Other, Kind::State, Kind::Other],
+            ..Filter::default()
+        };
+        assert_eq!(
+            AnswerKey::name_search(Format::Csv, "a", false, 1, &f1, 1),
+            AnswerKey::name_search(Format::Csv, "a", false, 1, &f2, 1)
+        );
+        c.set_limit(0);
+        assert_eq!(c.stats().entries, 0);
+        assert_eq!(c.stats().bytes, 0);
+        c.put(key("a"), body);
+        assert!(c.get(&key("a")).is_none());
+    }
+
+    #[test]
+    fn bodies_are_written_in_one_pass_and_shift_jis_as_a_whole() {
+        let e = Envelope {
+            last_update_date: Date::constant(2026, 6, 3),
+            count: 2,
+            divide_number: 1,
+            divide_size: 1,
+        };
+        let lines = [
+            "7,3000012010001,01,0,\"髙橋物産\"",
+            "8,4000012010001,01,0,\"ｱ\"",
+        ];
+        let b = write_lines(Format::Csv, &e, &lines, 11).unwrap();
+        let text = std::str::from_utf8(&b).unwrap();
+        assert!(
+            text.starts_with("2026-06-03,2,1,1\r\n11,3000012010001,01,0,\"髙橋物産\"\r\n12,"),
+            "{text}"
+        );
+        let s = write_lines(Format::CsvSjis, &e, &lines, 11).unwrap();
+        let mut per_line = Vec::new();
+        mamori_corp::csv::encode_shift_jis(text, &mut per_line);
+        assert_eq!(s, per_line);
+        let mut d = String::new();
+        push_decimal(&mut d, 0);
+        push_decimal(&mut d, 1_234_567);
+        assert_eq!(d, "01234567");
     }
 
     #[test]

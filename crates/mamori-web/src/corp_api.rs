@@ -16,6 +16,7 @@
 use std::time::{Duration, Instant};
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Extension, Path, Query, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +27,7 @@ use mamori_corp::{
 use mamori_model::{FieldError, Permission};
 use serde_json::{Value, json};
 
-use crate::corp::{self, CorpData, CorpStatus, DIVIDE_ROWS, Filter, Format};
+use crate::corp::{self, AnswerKey, CorpData, CorpStatus, DIVIDE_ROWS, Filter, Format};
 use crate::{AppState, Identity, i18n};
 
 /// How long a valid application id is remembered.
@@ -112,10 +113,10 @@ impl NtaError {
     }
 }
 
-fn nta_response(fmt: Format, body: std::io::Result<Vec<u8>>) -> Response {
+fn nta_response(fmt: Format, body: std::io::Result<impl Into<Bytes>>) -> Response {
     match body {
         Ok(b) => {
-            let mut r = (StatusCode::OK, b).into_response();
+            let mut r = (StatusCode::OK, b.into()).into_response();
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(fmt.content_type()),
@@ -518,6 +519,11 @@ fn name_inner(p: &Params, data: &CorpData) -> Result<Response, NtaError> {
         ));
     }
     let divide = divide(p)?;
+    // The same question of the same copy is answered from the cache (corp::AnswerCache).
+    let key = AnswerKey::name_search(fmt, name, partial, target, &filter, divide);
+    if let Some(body) = data.answers().get(&key) {
+        return Ok(nta_response(fmt, Ok(body)));
+    }
     let too_many = |n: usize| {
         err(
             "180",
@@ -572,14 +578,12 @@ fn name_inner(p: &Params, data: &CorpData) -> Result<Response, NtaError> {
         }
     };
     let (env, skip) = page(total, divide, data.last_update)?;
-    let lines: Vec<&str> = corps
-        .iter()
-        .filter_map(|c| data.latest_line(*c as usize))
-        .collect();
-    Ok(nta_response(
-        fmt,
-        corp::write_lines(fmt, &env, &lines, skip as u64 + 1),
-    ))
+    let lines = data.latest_lines(&corps);
+    let body = corp::write_lines(fmt, &env, &lines, skip as u64 + 1);
+    if let Ok(b) = &body {
+        data.answers().put(key, b.clone());
+    }
+    Ok(nta_response(fmt, body))
 }
 
 /// `target=2`: the name as typed, without folding (candidates from the folded index, then

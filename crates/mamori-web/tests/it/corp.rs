@@ -900,3 +900,146 @@ async fn serve_loads_the_copy_in_the_background() {
         3
     );
 }
+
+/// An application whose state the test keeps (to replace the copy as a reload does), with a
+/// viewer's API token `tok_viewer`.
+async fn served(corp: CorpData) -> (mamori_web::AppState, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = mamori_store::app::AppDb::open(&dir.path().join("mamori.sqlite"))
+        .await
+        .unwrap();
+    let evidence =
+        mamori_store::evidence_store::EvidenceStore::open(&dir.path().join("evidence")).unwrap();
+    let state = mamori_web::AppState::new(
+        db.clone(),
+        mamori_catalog::CatalogSet::builtin().unwrap(),
+        super::fixed_clock(),
+        evidence,
+    );
+    state.corp.set_ready(corp);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = mamori_web::router(state.clone());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let app = App {
+        base: format!("http://{addr}"),
+        db,
+        _dir: dir,
+    };
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    let (uid, _) = user_with_session(&app, &hash, "etsuran", Role::Viewer).await;
+    app.db
+        .create_api_token(uid, "nta", &auth::sha256_hex(b"tok_viewer"), &actor())
+        .await
+        .unwrap();
+    (state, app)
+}
+
+fn ready(state: &mamori_web::AppState) -> std::sync::Arc<CorpData> {
+    match state.corp.status() {
+        CorpStatus::Ready(d) => d,
+        _ => panic!("the copy is ready"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn name_answers_come_from_the_cache_only_for_the_same_question() {
+    let (cached, app) = served(data(2100)).await;
+    // The same copy without a cache answers every question afresh: the reference.
+    let (plain, reference) = served(data(2100)).await;
+    ready(&plain).answers().set_limit(0);
+    let (aoba, midori) = (enc("アオバ"), enc("ミドリ"));
+    let mut questions = Vec::new();
+    for name in [&aoba, &midori, &enc(" アオバ "), &enc("アオバ物産")] {
+        for extra in [
+            "",
+            "&type=01",
+            "&type=12",
+            "&mode=2",
+            "&mode=1",
+            "&target=2",
+            "&close=0",
+            "&close=1",
+            "&change=1",
+            "&change=1&close=0",
+            "&address=13",
+            "&address=01",
+            "&address=27127",
+            "&address=13101",
+            "&kind=02",
+            "&kind=03",
+            "&kind=01,03",
+            "&kind=03,01",
+            "&kind=04",
+            "&from=2026-06-01",
+            "&to=2026-06-01",
+            "&from=2015-10-05&to=2026-06-03",
+            "&divide=2",
+            "&divide=3",
+            "&type=01&divide=2",
+        ] {
+            let t = if extra.contains("type=") {
+                ""
+            } else {
+                "&type=02"
+            };
+            questions.push(format!("/4/name?name={name}{t}{extra}"));
+        }
+    }
+    questions.push("/4/name?name=aoba&type=02&target=3".to_owned());
+    questions.push("/4/name?name=trading&type=02&target=3&mode=2".to_owned());
+    questions.push("/4/name?name=trading&type=02&target=3".to_owned());
+    // Each question twice in a row, then all of them again in the other order: every answer
+    // is the reference's, byte for byte, whatever was asked before.
+    let order: Vec<&String> = questions
+        .iter()
+        .flat_map(|q| [q, q])
+        .chain(questions.iter().rev())
+        .collect();
+    for q in order {
+        let (a, b) = (nta(&app, q).await, nta(&reference, q).await);
+        assert_eq!(a.status, b.status, "{q}");
+        assert_eq!(a.content_type, b.content_type, "{q}");
+        assert!(a.bytes == b.bytes, "{q}: {} != {}", a.text(), b.text());
+    }
+    let stats = ready(&cached).answers().stats();
+    assert!(stats.entries > 50 && stats.hits >= 100, "{stats:?}");
+    assert!(stats.bytes <= stats.limit);
+    assert_eq!(ready(&plain).answers().stats().entries, 0);
+    // The 2,100 ミドリ商店 answer pages as before, from the cache too.
+    let r = nta(&app, &format!("/4/name?name={midori}&type=02&divide=2")).await;
+    assert_eq!(r.lines()[0], "2026-06-03,2100,2,2");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reloaded_copy_starts_with_an_empty_cache() {
+    let (state, app) = served(data(2100)).await;
+    let q = format!("/4/name?name={}&type=02", enc("ミドリ"));
+    let first = nta(&app, &q).await;
+    assert_eq!(first.lines()[0], "2026-06-03,2100,1,2");
+    assert_eq!(nta(&app, &q).await.bytes, first.bytes);
+    let old = ready(&state);
+    assert_eq!(old.answers().stats().hits, 1);
+    // An import makes the application load the copy again (corp::spawn_load): the new copy
+    // is set ready the same way, here with 5 ミドリ商店 instead of 2,100.
+    state.corp.set_ready(data(5));
+    let r = nta(&app, &q).await;
+    assert_eq!(r.lines()[0], "2026-06-03,5,1,1", "{}", r.text());
+    assert_eq!(r.lines().len(), 6);
+    let new = ready(&state);
+    assert_eq!(
+        (new.answers().stats().hits, new.answers().stats().misses),
+        (0, 1)
+    );
+    assert_eq!(nta(&app, &q).await.bytes, r.bytes);
+    assert_eq!(new.answers().stats().hits, 1);
+    // The old copy's answers go with it (nothing of it is served any more).
+    assert_eq!(old.answers().stats().hits, 1);
+}
