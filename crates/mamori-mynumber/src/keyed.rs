@@ -123,18 +123,8 @@ impl HashKey {
     /// is what makes hashing every number of a digit-dense file affordable.
     pub(crate) fn hash_group(&self, blocks: &[Block]) -> [KeyedHash; GROUP] {
         let n = blocks.len().min(GROUP);
-        let mut st = [self.inner; GROUP];
-        mamori_sha::compress_each(&mut st[..n], &blocks[..n]);
-        let mut outer_blocks = [[0u8; 64]; GROUP];
-        for (block, inner) in outer_blocks.iter_mut().zip(&st[..n]) {
-            for (chunk, w) in block[..32].chunks_exact_mut(4).zip(inner) {
-                chunk.copy_from_slice(&w.to_be_bytes());
-            }
-            block[32] = 0x80;
-            block[56..].copy_from_slice(&((64u64 + 32) * 8).to_be_bytes());
-        }
-        let mut st = [self.outer; GROUP];
-        mamori_sha::compress_each(&mut st[..n], &outer_blocks[..n]);
+        let mut st = [[0u32; 8]; GROUP];
+        mamori_sha::hmac_each(&self.inner, &self.outer, &blocks[..n], &mut st[..n]);
         let mut out = [KeyedHash::default_hex(); GROUP];
         for (o, s) in out.iter_mut().zip(&st[..n]) {
             *o = hex128(s);
@@ -163,14 +153,44 @@ pub(crate) fn message_block(kind: &str, digits: &[u8]) -> Block {
     block
 }
 
+/// [`message_block`] for a token's digits (values 0–9 in the first `len` bytes, at most 15),
+/// written with one 16-byte store instead of a byte loop.
+pub(crate) fn message_block16(kind: &str, digits: &[u8; 16], len: usize) -> Block {
+    let mut block = [0u8; 64];
+    let k = kind.len().min(24);
+    block[..k].copy_from_slice(&kind.as_bytes()[..k]);
+    block[k] = b':';
+    let len = len.min(15);
+    let used = (1u128 << (8 * len)) - 1;
+    // Values 0–9 OR 0x30 are their ASCII digits; then the 0x80 that ends the message.
+    let v = ((u128::from_le_bytes(*digits) | u128::from_le_bytes([0x30; 16])) & used)
+        | (0x80u128 << (8 * len));
+    block[k + 1..k + 17].copy_from_slice(&v.to_le_bytes());
+    let n = k + 1 + len;
+    block[56..].copy_from_slice(&((64 + n as u64) * 8).to_be_bytes());
+    block
+}
+
+/// Eight lower-case hex digits of `w`, most significant first (SWAR: no table, no loop).
+fn hex32(w: u32) -> [u8; 8] {
+    const NIB: u64 = 0x000F_000F_000F_000F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Byte j of `x` (little-endian) is byte j of `w` in big-endian order.
+    let mut x = u64::from(u32::from_le_bytes(w.to_be_bytes()));
+    x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF;
+    x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FF;
+    // Byte 2j: the high nibble of byte j, byte 2j + 1: its low nibble.
+    let r = ((x >> 4) & NIB) | ((x & NIB) << 8);
+    // 1 in the bytes holding 10–15 (nibble + 6 reaches 16), which become a–f.
+    let letters = ((r + ONES * 6) >> 4) & ONES;
+    (r + ONES * b'0' as u64 + letters * (b'a' - b'0' - 10) as u64).to_le_bytes()
+}
+
 /// The first 128 bits of a state as 32 lower-case hex digits.
 fn hex128(st: &[u32; 8]) -> KeyedHash {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hex = [0u8; 32];
     for (oct, w) in hex.chunks_exact_mut(8).zip(&st[..4]) {
-        for (i, c) in oct.iter_mut().enumerate() {
-            *c = HEX[((w >> (28 - 4 * i)) & 15) as usize];
-        }
+        oct.copy_from_slice(&hex32(*w));
     }
     KeyedHash::from_hex(hex)
 }
@@ -282,6 +302,43 @@ mod tests {
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect()
+        }
+    }
+
+    #[test]
+    fn hex_digits_are_lower_case_hex() {
+        for w in [
+            0u32,
+            1,
+            9,
+            10,
+            15,
+            0xdead_beef,
+            0x0123_4567,
+            0x89ab_cdef,
+            u32::MAX,
+        ]
+        .into_iter()
+        .chain((0..2000u32).map(|i| i.wrapping_mul(2_654_435_761)))
+        {
+            assert_eq!(hex32(w), format!("{w:08x}").as_bytes(), "{w:#x}");
+        }
+    }
+
+    #[test]
+    fn sixteen_byte_blocks_equal_the_byte_loop() {
+        for len in 0..=15usize {
+            for kind in ["individual", "corporate", "", "x"] {
+                let mut digits = [0u8; 16];
+                for (i, d) in digits[..len].iter_mut().enumerate() {
+                    *d = ((i * 7 + len) % 10) as u8;
+                }
+                assert_eq!(
+                    message_block16(kind, &digits, len),
+                    message_block(kind, &digits[..len]),
+                    "{kind} {len}"
+                );
+            }
         }
     }
 

@@ -81,7 +81,7 @@ impl Scanner {
         {
             let mut blocks = [[0u8; 64]; keyed::GROUP];
             for (b, t) in blocks.iter_mut().zip(ts) {
-                *b = keyed::message_block(t.kind.key(), t.digits());
+                *b = keyed::message_block16(t.kind.key(), &t.digits, t.len);
             }
             let hashes = self.key.hash_group(&blocks[..ts.len()]);
             for (f, h) in fs.iter_mut().zip(hashes) {
@@ -137,7 +137,7 @@ impl Scanner {
             11 => (Kind::Individual, Shape::PaddedCell, 12),
             _ => return None,
         };
-        let mut digits = [0u8; 13];
+        let mut digits = [0u8; 16];
         let mut x = n;
         for i in (0..width).rev() {
             digits[i] = (x % 10) as u8;

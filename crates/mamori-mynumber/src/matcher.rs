@@ -79,7 +79,10 @@ pub(crate) struct Token {
     pub fullwidth: bool,
     pub start: usize,
     pub end: usize,
-    pub digits: [u8; 13],
+    /// Digit values (0–9) in the first `len` bytes, zeros after: sixteen bytes so that the
+    /// fast path writes it with one store (a 13-byte array written piecewise and read back
+    /// whole stalled store forwarding on every number).
+    pub digits: [u8; 16],
     pub len: usize,
 }
 
@@ -283,9 +286,19 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
         if run != 12 && run != 13 {
             return (None, j);
         }
-        let mut digits = [0u8; 13];
-        for (d, b) in digits.iter_mut().zip(&s[start..j]) {
-            *d = b - b'0';
+        let mut digits = [0u8; 16];
+        if let Some(chunk) = s.get(start..start + 16) {
+            // All sixteen bytes at once: the first `run` are digits (at least 0x30), so
+            // subtracting 0x30 from each borrows only in the bytes past the run, which the
+            // mask clears.
+            let mut w = [0u8; 16];
+            w.copy_from_slice(chunk);
+            let v = u128::from_le_bytes(w).wrapping_sub(u128::from_le_bytes([0x30; 16]));
+            digits = (v & ((1u128 << (8 * run)) - 1)).to_le_bytes();
+        } else {
+            for (d, b) in digits.iter_mut().zip(&s[start..j]) {
+                *d = b - b'0';
+            }
         }
         let kind = if run == 12 {
             Kind::Individual
@@ -358,8 +371,8 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
         _ => None,
     };
     if let Some((kind, shape)) = whole {
-        let mut digits = [0u8; 13];
-        digits.copy_from_slice(&all[..13]);
+        let mut digits = [0u8; 16];
+        digits[..13].copy_from_slice(&all[..13]);
         return (
             finish(s, start, end, strict, kind, shape, fullwidth, digits, n),
             end,
@@ -383,7 +396,7 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
                 continue;
             }
             let len: usize = shape_groups.iter().map(|x| usize::from(*x)).sum();
-            let mut digits = [0u8; 13];
+            let mut digits = [0u8; 16];
             digits[..len].copy_from_slice(&all[offset..offset + len]);
             let (ws, we) = (bounds[k].0, bounds[last].1);
             if let Some(t) = finish(
@@ -407,14 +420,18 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
 
 /// Whether the digits (12 for an individual number, 13 for a corporate one) check out.
 #[inline]
-pub(crate) fn check_digit_ok(kind: Kind, digits: &[u8; 13]) -> bool {
+pub(crate) fn check_digit_ok(kind: Kind, digits: &[u8; 16]) -> bool {
     match kind {
         Kind::Individual => {
             let mut d = [0u8; 12];
             d.copy_from_slice(&digits[..12]);
             is_valid_individual(&d)
         }
-        Kind::Corporate => is_valid_corporate(digits),
+        Kind::Corporate => {
+            let mut d = [0u8; 13];
+            d.copy_from_slice(&digits[..13]);
+            is_valid_corporate(&d)
+        }
     }
 }
 
@@ -429,7 +446,7 @@ fn finish(
     kind: Kind,
     shape: Shape,
     fullwidth: bool,
-    digits: [u8; 13],
+    digits: [u8; 16],
     n: usize,
 ) -> Option<Token> {
     // The common case in exports: a delimiter on both sides settles every boundary rule.

@@ -36,6 +36,38 @@ pub fn compress_each_portable(states: &mut [State], blocks: &[Block]) {
     }
 }
 
+/// HMAC-SHA256 (RFC 2104) of one-block messages with precomputed key pads: for each `i`,
+/// `out[i]` is the outer state after compressing `blocks[i]` from `inner` (the state after
+/// the key's inner pad) and then the 32-byte inner digest, padded, from `outer` (the state
+/// after the outer pad). `blocks[i]` must already hold the message and its padding for a
+/// message that follows one 64-byte block. The big-endian bytes of `out[i]` are the MAC.
+/// Pairs up to the shorter of `blocks` and `out`.
+pub fn hmac_each(inner: &State, outer: &State, blocks: &[Block], out: &mut [State]) {
+    let n = out.len().min(blocks.len());
+    let (out, blocks) = (&mut out[..n], &blocks[..n]);
+    #[cfg(target_arch = "x86_64")]
+    if x86::try_hmac_each(inner, outer, blocks, out) {
+        return;
+    }
+    hmac_each_portable(inner, outer, blocks, out);
+}
+
+/// [`hmac_each`] with sha2's `compress256`.
+pub fn hmac_each_portable(inner: &State, outer: &State, blocks: &[Block], out: &mut [State]) {
+    for (o, b) in out.iter_mut().zip(blocks) {
+        let mut st = *inner;
+        sha2::block_api::compress256(&mut st, std::slice::from_ref(b));
+        let mut block = [0u8; 64];
+        for (chunk, w) in block[..32].chunks_exact_mut(4).zip(&st) {
+            chunk.copy_from_slice(&w.to_be_bytes());
+        }
+        block[32] = 0x80;
+        block[56..].copy_from_slice(&((64u64 + 32) * 8).to_be_bytes());
+        *o = *outer;
+        sha2::block_api::compress256(o, &[block]);
+    }
+}
+
 /// Whether [`compress_each`] uses the interleaved SHA-NI path on this CPU.
 pub fn has_sha_ni() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -94,6 +126,22 @@ mod x86 {
         true
     }
 
+    /// [`crate::hmac_each`] with SHA-NI if the CPU has it; `false` (nothing done) otherwise.
+    pub(crate) fn try_hmac_each(
+        inner: &State,
+        outer: &State,
+        blocks: &[Block],
+        out: &mut [State],
+    ) -> bool {
+        if !available() {
+            return false;
+        }
+        // SAFETY: as in `try_compress_each`: the CPU has just been checked for every target
+        // feature `hmac_each_ni` is compiled with, and it has no other preconditions.
+        unsafe { hmac_each_ni(inner, outer, blocks, out) };
+        true
+    }
+
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     fn compress_each_ni(states: &mut [State], blocks: &[Block]) {
         let mut s = states.chunks_exact_mut(LANES);
@@ -108,6 +156,30 @@ mod x86 {
         }
         for (st, bl) in s.into_remainder().iter_mut().zip(b.remainder()) {
             lanes::<1>(std::array::from_mut(st), std::array::from_ref(bl));
+        }
+    }
+
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    fn hmac_each_ni(inner: &State, outer: &State, blocks: &[Block], out: &mut [State]) {
+        let inner = load_state(inner);
+        let outer = load_state(outer);
+        let mut o = out.chunks_exact_mut(LANES);
+        let mut b = blocks.chunks_exact(LANES);
+        for (ou, bl) in (&mut o).zip(&mut b) {
+            if let (Ok(ou), Ok(bl)) = (
+                <&mut [State; LANES]>::try_from(ou),
+                <&[Block; LANES]>::try_from(bl),
+            ) {
+                hmac_lanes(inner, outer, bl, ou);
+            }
+        }
+        for (ou, bl) in o.into_remainder().iter_mut().zip(b.remainder()) {
+            hmac_lanes::<1>(
+                inner,
+                outer,
+                std::array::from_ref(bl),
+                std::array::from_mut(ou),
+            );
         }
     }
 
@@ -130,37 +202,63 @@ mod x86 {
         _mm_set_epi32(k(3), k(2), k(1), k(0))
     }
 
-    /// `N` independent compressions, each step issued for every lane before the next step.
-    /// The state layout (ABEF / CDGH) and the message schedule follow Intel's SHA extensions
+    /// A state in the layout the SHA instructions use: (ABEF, CDGH), A in the top lane.
+    #[target_feature(enable = "sse2,ssse3,sse4.1")]
+    #[inline]
+    fn load_state(s: &State) -> (__m128i, __m128i) {
+        // Lanes hold A B C D (lane 0 = A) and E F G H.
+        let abcd = _mm_set_epi32(s[3] as i32, s[2] as i32, s[1] as i32, s[0] as i32);
+        let efgh = _mm_set_epi32(s[7] as i32, s[6] as i32, s[5] as i32, s[4] as i32);
+        let cdab = _mm_shuffle_epi32::<0xB1>(abcd);
+        let hgfe = _mm_shuffle_epi32::<0x1B>(efgh);
+        (
+            _mm_alignr_epi8::<8>(cdab, hgfe),
+            _mm_blend_epi16::<0xF0>(hgfe, cdab),
+        )
+    }
+
+    /// Back from (ABEF, CDGH) to (A B C D, E F G H), lane 0 = A and E.
+    #[target_feature(enable = "sse2,ssse3,sse4.1")]
+    #[inline]
+    fn unshuffle(abef: __m128i, cdgh: __m128i) -> (__m128i, __m128i) {
+        let feba = _mm_shuffle_epi32::<0x1B>(abef);
+        let dchg = _mm_shuffle_epi32::<0xB1>(cdgh);
+        (
+            _mm_blend_epi16::<0xF0>(feba, dchg),
+            _mm_alignr_epi8::<8>(dchg, feba),
+        )
+    }
+
+    #[target_feature(enable = "sse4.1")]
+    #[inline]
+    fn store_state(abcd: __m128i, efgh: __m128i) -> State {
+        [
+            _mm_extract_epi32::<0>(abcd) as u32,
+            _mm_extract_epi32::<1>(abcd) as u32,
+            _mm_extract_epi32::<2>(abcd) as u32,
+            _mm_extract_epi32::<3>(abcd) as u32,
+            _mm_extract_epi32::<0>(efgh) as u32,
+            _mm_extract_epi32::<1>(efgh) as u32,
+            _mm_extract_epi32::<2>(efgh) as u32,
+            _mm_extract_epi32::<3>(efgh) as u32,
+        ]
+    }
+
+    /// `N` independent compressions of the message words `w` (sixteen per lane, four per
+    /// vector, word 0 in lane 0) into the states (ABEF, CDGH), each step issued for every
+    /// lane before the next step. The message schedule follows Intel's SHA extensions
     /// reference code.
     // The lane loops index several parallel arrays with the same `l`.
     #[allow(clippy::needless_range_loop)]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     #[inline]
-    fn lanes<const N: usize>(states: &mut [State; N], blocks: &[Block; N]) {
+    fn rounds<const N: usize>(
+        abef: &mut [__m128i; N],
+        cdgh: &mut [__m128i; N],
+        mut w: [[__m128i; 4]; N],
+    ) {
         let zero = _mm_setzero_si128();
-        let mut abef = [zero; N];
-        let mut cdgh = [zero; N];
-        for l in 0..N {
-            let s = &states[l];
-            // Lanes hold A B C D (lane 0 = A) and E F G H.
-            let abcd = _mm_set_epi32(s[3] as i32, s[2] as i32, s[1] as i32, s[0] as i32);
-            let efgh = _mm_set_epi32(s[7] as i32, s[6] as i32, s[5] as i32, s[4] as i32);
-            let cdab = _mm_shuffle_epi32::<0xB1>(abcd);
-            let hgfe = _mm_shuffle_epi32::<0x1B>(efgh);
-            abef[l] = _mm_alignr_epi8::<8>(cdab, hgfe);
-            cdgh[l] = _mm_blend_epi16::<0xF0>(hgfe, cdab);
-        }
-        let (abef0, cdgh0) = (abef, cdgh);
-        let mut w = [[zero; 4]; N];
-        for l in 0..N {
-            w[l] = [
-                words(&blocks[l], 0),
-                words(&blocks[l], 1),
-                words(&blocks[l], 2),
-                words(&blocks[l], 3),
-            ];
-        }
+        let (abef0, cdgh0) = (*abef, *cdgh);
         // Rounds 0–15: the message words themselves.
         for i in 0..4 {
             let k = consts(i);
@@ -191,22 +289,65 @@ mod x86 {
             }
         }
         for l in 0..N {
-            let abef = _mm_add_epi32(abef[l], abef0[l]);
-            let cdgh = _mm_add_epi32(cdgh[l], cdgh0[l]);
-            let feba = _mm_shuffle_epi32::<0x1B>(abef);
-            let dchg = _mm_shuffle_epi32::<0xB1>(cdgh);
-            let dcba = _mm_blend_epi16::<0xF0>(feba, dchg);
-            let hgfe = _mm_alignr_epi8::<8>(dchg, feba);
-            states[l] = [
-                _mm_extract_epi32::<0>(dcba) as u32,
-                _mm_extract_epi32::<1>(dcba) as u32,
-                _mm_extract_epi32::<2>(dcba) as u32,
-                _mm_extract_epi32::<3>(dcba) as u32,
-                _mm_extract_epi32::<0>(hgfe) as u32,
-                _mm_extract_epi32::<1>(hgfe) as u32,
-                _mm_extract_epi32::<2>(hgfe) as u32,
-                _mm_extract_epi32::<3>(hgfe) as u32,
-            ];
+            abef[l] = _mm_add_epi32(abef[l], abef0[l]);
+            cdgh[l] = _mm_add_epi32(cdgh[l], cdgh0[l]);
+        }
+    }
+
+    #[allow(clippy::needless_range_loop)]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    #[inline]
+    fn lanes<const N: usize>(states: &mut [State; N], blocks: &[Block; N]) {
+        let zero = _mm_setzero_si128();
+        let mut abef = [zero; N];
+        let mut cdgh = [zero; N];
+        let mut w = [[zero; 4]; N];
+        for l in 0..N {
+            (abef[l], cdgh[l]) = load_state(&states[l]);
+            let b = &blocks[l];
+            w[l] = [words(b, 0), words(b, 1), words(b, 2), words(b, 3)];
+        }
+        rounds(&mut abef, &mut cdgh, w);
+        for l in 0..N {
+            let (abcd, efgh) = unshuffle(abef[l], cdgh[l]);
+            states[l] = store_state(abcd, efgh);
+        }
+    }
+
+    /// HMAC-SHA256 of `N` one-block messages: the inner digests never leave the registers,
+    /// they are the outer message words as they are.
+    #[allow(clippy::needless_range_loop)]
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    #[inline]
+    fn hmac_lanes<const N: usize>(
+        inner: (__m128i, __m128i),
+        outer: (__m128i, __m128i),
+        blocks: &[Block; N],
+        out: &mut [State; N],
+    ) {
+        let zero = _mm_setzero_si128();
+        let mut abef = [inner.0; N];
+        let mut cdgh = [inner.1; N];
+        let mut w = [[zero; 4]; N];
+        for l in 0..N {
+            let b = &blocks[l];
+            w[l] = [words(b, 0), words(b, 1), words(b, 2), words(b, 3)];
+        }
+        rounds(&mut abef, &mut cdgh, w);
+        // The outer message: the 32-byte inner digest, 0x80, zeros, and the bit length of a
+        // message that follows one 64-byte block: (64 + 32) * 8.
+        let pad = _mm_set_epi32(0, 0, 0, 0x8000_0000u32 as i32);
+        let len = _mm_set_epi32((64 + 32) * 8, 0, 0, 0);
+        for l in 0..N {
+            let (abcd, efgh) = unshuffle(abef[l], cdgh[l]);
+            w[l] = [abcd, efgh, pad, len];
+        }
+        let mut abef = [outer.0; N];
+        let mut cdgh = [outer.1; N];
+        rounds(&mut abef, &mut cdgh, w);
+        for l in 0..N {
+            let (abcd, efgh) = unshuffle(abef[l], cdgh[l]);
+            out[l] = store_state(abcd, efgh);
         }
     }
 }
@@ -359,6 +500,46 @@ mod tests {
             if has_sha_ni() {
                 let mut got = states.clone();
                 prop_assert!(x86::try_compress_each(&mut got, &blocks));
+                prop_assert_eq!(&got, &want);
+            }
+        }
+
+        #[test]
+        fn hmac_paths_match_the_reference(
+            inner in proptest::array::uniform8(any::<u32>()),
+            outer in proptest::array::uniform8(any::<u32>()),
+            pairs in arb_pairs(),
+        ) {
+            let blocks: Vec<Block> = pairs.into_iter().map(|(_, b)| b).collect();
+            let want: Vec<State> = blocks
+                .iter()
+                .map(|b| {
+                    let mut st = inner;
+                    reference(&mut st, b);
+                    let mut ob = [0u8; 64];
+                    for (c, w) in ob[..32].chunks_exact_mut(4).zip(&st) {
+                        c.copy_from_slice(&w.to_be_bytes());
+                    }
+                    ob[32] = 0x80;
+                    ob[62] = 0x03; // 768 bits, big-endian
+                    let mut st = outer;
+                    reference(&mut st, &ob);
+                    st
+                })
+                .collect();
+
+            let mut got = vec![[0u32; 8]; blocks.len()];
+            hmac_each(&inner, &outer, &blocks, &mut got);
+            prop_assert_eq!(&got, &want);
+
+            let mut got = vec![[0u32; 8]; blocks.len()];
+            hmac_each_portable(&inner, &outer, &blocks, &mut got);
+            prop_assert_eq!(&got, &want);
+
+            #[cfg(target_arch = "x86_64")]
+            if has_sha_ni() {
+                let mut got = vec![[0u32; 8]; blocks.len()];
+                prop_assert!(x86::try_hmac_each(&inner, &outer, &blocks, &mut got));
                 prop_assert_eq!(&got, &want);
             }
         }
