@@ -123,6 +123,14 @@ impl<const N: usize> Inline<N> {
         })
     }
 
+    /// From bytes known to be ASCII, `len` of them used (at most `N`), the rest zero.
+    pub(crate) fn from_parts(len: u8, bytes: [u8; N]) -> Self {
+        Inline {
+            len: len.min(N as u8),
+            bytes,
+        }
+    }
+
     /// The empty value (used only where construction cannot fail in practice).
     pub(crate) fn default_hex() -> Self {
         Inline {

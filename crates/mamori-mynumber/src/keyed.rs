@@ -206,6 +206,22 @@ pub fn mask_inline(digits: &[u8]) -> Masked {
     Masked::from_bytes(&b[..n]).unwrap_or_else(Masked::default_hex)
 }
 
+/// [`mask_inline`] for a token's digits (values 0–9 in the first `len` bytes, at most 13),
+/// computed in one 16-byte value: the byte loop's piecewise stores, read back whole when the
+/// finding was moved, stalled store forwarding on every number.
+pub(crate) fn mask16(digits: &[u8; 16], len: usize) -> Masked {
+    let len = len.min(13);
+    let keep = len.saturating_sub(4);
+    let all = (1u128 << (8 * len)) - 1;
+    let stars = (1u128 << (8 * keep)) - 1;
+    let ascii = u128::from_le_bytes(*digits) | u128::from_le_bytes([b'0'; 16]);
+    let v = (u128::from_le_bytes([b'*'; 16]) & stars) | (ascii & all & !stars);
+    let b = v.to_le_bytes();
+    let mut bytes = [0u8; 13];
+    bytes.copy_from_slice(&b[..13]);
+    Masked::from_parts(len as u8, bytes)
+}
+
 /// `********0257`: asterisks for all but the last four digits.
 pub fn mask(digits: &[u8]) -> String {
     let keep = digits.len().saturating_sub(4);
@@ -302,6 +318,17 @@ mod tests {
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect()
+        }
+    }
+
+    #[test]
+    fn sixteen_byte_masks_equal_the_byte_loop() {
+        for len in 0..=13usize {
+            let mut digits = [0u8; 16];
+            for (i, d) in digits[..len].iter_mut().enumerate() {
+                *d = ((i * 3 + len) % 10) as u8;
+            }
+            assert_eq!(mask16(&digits, len), mask_inline(&digits[..len]), "{len}");
         }
     }
 

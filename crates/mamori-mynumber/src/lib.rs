@@ -65,7 +65,7 @@ impl Scanner {
             confidence: grade(t, ctx),
             shape: t.shape,
             fullwidth: t.fullwidth,
-            masked: keyed::mask_inline(t.digits()),
+            masked: keyed::mask16(&t.digits, t.len),
             hash: KeyedHash::default_hex(),
             evidence,
             location,
