@@ -6,6 +6,7 @@
 //! matches. Digits are ASCII `0-9` or full-width `０-９`; separators are space, hyphen, dot and
 //! their full-width or look-alike forms (－ ー ‐ − ． 　).
 
+#[cfg(test)]
 use crate::checkdigit::{is_valid_corporate, is_valid_individual};
 
 /// Individual (個人番号) or corporate (法人番号).
@@ -419,18 +420,57 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
 }
 
 /// Whether the digits (12 for an individual number, 13 for a corporate one) check out.
+///
+/// The same answer as [`is_valid_individual`] / [`is_valid_corporate`], computed on two
+/// words (SWAR): this runs for every 12- or 13-digit run of a digit-dense file.
 #[inline]
 pub(crate) fn check_digit_ok(kind: Kind, digits: &[u8; 16]) -> bool {
+    const LANE16: u64 = 0x00FF_00FF_00FF_00FF;
+    let mut lo = [0u8; 8];
+    lo.copy_from_slice(&digits[..8]);
+    let lo = u64::from_le_bytes(lo);
+    let mut hi = [0u8; 8];
+    hi.copy_from_slice(&digits[8..]);
+    let hi = u64::from_le_bytes(hi);
+    let used = match kind {
+        Kind::Individual => 0x0000_0000_FFFF_FFFFu64,
+        Kind::Corporate => 0x0000_00FF_FFFF_FFFFu64,
+    };
+    // Every digit 0–9: adding 0x76 sets no high bit (and no byte already has it).
+    let hi_used = hi & used;
+    if ((lo | lo.wrapping_add(ONES * 0x76)) | (hi_used | hi_used.wrapping_add(ONES * 0x76))) & HIGHS
+        != 0
+    {
+        return false;
+    }
     match kind {
         Kind::Individual => {
-            let mut d = [0u8; 12];
-            d.copy_from_slice(&digits[..12]);
-            is_valid_individual(&d)
+            // Weights 6,5,4,3,2,7,6,5 | 4,3,2 over digits 0–10, digit 11 the check. Sixteen-bit
+            // lanes: the even and the odd bytes of `lo` each as four lanes, multiplied so that
+            // the top lane collects the weighted sum (at most 4 · 63, no carry between lanes).
+            let even = lo & LANE16; // digits 0, 2, 4, 6
+            let odd = (lo >> 8) & LANE16; // digits 1, 3, 5, 7
+            // Lane j of the multiplier holds the weight of the digit that lands in lane 3.
+            let we = (6u64 << 48) | (4 << 32) | (2 << 16) | 6; // digits 0, 2, 4, 6
+            let wo = (5u64 << 48) | (3 << 32) | (7 << 16) | 5; // digits 1, 3, 5, 7
+            let sum = (even.wrapping_mul(we) >> 48)
+                + (odd.wrapping_mul(wo) >> 48)
+                + (hi & 0xFF) * 4
+                + ((hi >> 8) & 0xFF) * 3
+                + ((hi >> 16) & 0xFF) * 2;
+            let r = sum % 11;
+            let check = if r <= 1 { 0 } else { 11 - r };
+            (hi >> 24) & 0xFF == check
         }
         Kind::Corporate => {
-            let mut d = [0u8; 13];
-            d.copy_from_slice(&digits[..13]);
-            is_valid_corporate(&d)
+            // Digit 0 is the check; base digits 1–12 weigh 2,1,2,1,… left to right, so the odd
+            // bytes of the number count twice. Each weighted byte is at most 18 and twelve of
+            // them at most 162: a byte-wise horizontal sum cannot carry.
+            let odd_bytes = 0xFF00_FF00_FF00_FF00u64;
+            let wlo = (lo & !0xFF) + (lo & odd_bytes); // digits 1–7
+            let whi = hi_used + (hi_used & odd_bytes); // digits 8–12
+            let sum = (wlo.wrapping_mul(ONES) >> 56) + (whi.wrapping_mul(ONES) >> 56);
+            lo & 0xFF == 9 - sum % 9
         }
     }
 }
@@ -666,6 +706,54 @@ pub(crate) fn grade(t: &Token, ctx: Context) -> Confidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn swar_check_digits_agree_with_the_statutes() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            // SplitMix64.
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let (mut valid_i, mut valid_c) = (0, 0);
+        for round in 0..400_000 {
+            let r = next();
+            let mut d = [0u8; 16];
+            for (i, v) in d[..13].iter_mut().enumerate() {
+                *v = ((r >> (4 * i)) % 10) as u8;
+            }
+            // Make about a tenth of them valid, and some not digits at all.
+            if round % 10 == 0 {
+                let mut base = [0u8; 11];
+                base.copy_from_slice(&d[..11]);
+                d[11] = crate::checkdigit::individual_check_digit(&base);
+            }
+            if round % 10 == 1 {
+                let mut base = [0u8; 12];
+                base.copy_from_slice(&d[1..13]);
+                d[0] = crate::checkdigit::corporate_check_digit(&base);
+            }
+            if round % 97 == 0 {
+                d[(r % 13) as usize] = 10 + (r >> 60) as u8;
+            }
+            let mut ind = d;
+            ind[12..].fill(0);
+            let mut i12 = [0u8; 12];
+            i12.copy_from_slice(&ind[..12]);
+            let want = is_valid_individual(&i12);
+            valid_i += usize::from(want);
+            assert_eq!(check_digit_ok(Kind::Individual, &ind), want, "{ind:?}");
+            let mut c13 = [0u8; 13];
+            c13.copy_from_slice(&d[..13]);
+            let want = is_valid_corporate(&c13);
+            valid_c += usize::from(want);
+            assert_eq!(check_digit_ok(Kind::Corporate, &d), want, "{d:?}");
+        }
+        assert!(valid_i > 30_000 && valid_c > 30_000, "{valid_i} {valid_c}");
+    }
 
     fn tokens(s: &str) -> Vec<(Kind, Shape, String)> {
         let mut out = Vec::new();
