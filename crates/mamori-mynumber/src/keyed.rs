@@ -111,7 +111,7 @@ impl HashKey {
     /// kind so an individual and a corporate number never share a hash.
     ///
     /// Same value as `mac(b"{kind}:{digits}")`. The scanner hashes many numbers at once with
-    /// [`HashKey::hash_group`]; this is the one-number form.
+    /// `hash_group`; this is the one-number form.
     pub fn hash(&self, kind: &str, digits: &[u8]) -> KeyedHash {
         let [h, ..] = self.hash_group(&[message_block(kind, digits)]);
         h

@@ -421,8 +421,9 @@ pub(crate) fn token_at(s: &[u8], start: usize, strict: bool) -> (Option<Token>, 
 
 /// Whether the digits (12 for an individual number, 13 for a corporate one) check out.
 ///
-/// The same answer as [`is_valid_individual`] / [`is_valid_corporate`], computed on two
-/// words (SWAR): this runs for every 12- or 13-digit run of a digit-dense file.
+/// The same answer as [`crate::is_valid_individual`] / [`crate::is_valid_corporate`],
+/// computed on two words (SWAR): this runs for every 12- or 13-digit run of a digit-dense
+/// file.
 #[inline]
 pub(crate) fn check_digit_ok(kind: Kind, digits: &[u8; 16]) -> bool {
     const LANE16: u64 = 0x00FF_00FF_00FF_00FF;
