@@ -11,6 +11,7 @@ pub const DOMAIN_CRATES: &[&str] = &[
     "mamori-model",
     "mamori-mynumber",
     "mamori-sbd",
+    "mamori-sha",
     "mamori-wlan",
 ];
 

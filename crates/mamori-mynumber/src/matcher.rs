@@ -71,7 +71,7 @@ pub enum Shape {
     Invoice,
 }
 
-/// A validated number, still in the clear. Crate-private: callers only ever see [`Hit`]s,
+/// A validated number, still in the clear. Crate-private: callers only ever see [`crate::Finding`]s,
 /// built by [`crate::Scanner`] with the number masked and hashed.
 #[derive(Clone, Copy)]
 pub(crate) struct Token {
