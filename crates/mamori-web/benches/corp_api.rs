@@ -171,15 +171,18 @@ fn ms(d: Duration) -> String {
 
 /// Builds the first divide of `/4/name?name=…&type=02` (and `type=01`) in process for each
 /// name and prints the mean time of each step; returns the mean size of the UTF-8 answers.
+/// Every other name gathers its rows in one pass, row by row (as the handler did before
+/// `CorpData::latest_lines`), for comparison on different rows (the rows one variant
+/// touched would be in cache for the other).
 fn breakdown(data: &CorpData, names: &[String]) -> usize {
-    let (mut search, mut gather, mut utf8, mut sjis) = (
-        Duration::ZERO,
-        Duration::ZERO,
-        Duration::ZERO,
-        Duration::ZERO,
-    );
-    let (mut rows, mut bytes, mut sjis_bytes) = (0usize, 0usize, 0usize);
-    for name in names {
+    // Per variant (0: `latest_lines`, 1: one pass): gather, write UTF-8, rows.
+    let mut gather = [Duration::ZERO; 2];
+    let mut utf8 = [Duration::ZERO; 2];
+    let mut rows = [0usize; 2];
+    let (mut search, mut sjis) = (Duration::ZERO, Duration::ZERO);
+    let (mut bytes, mut sjis_bytes) = (0usize, 0usize);
+    for (i, name) in names.iter().enumerate() {
+        let v = i % 2;
         let q = mamori_corp::Query {
             name: name.clone(),
             include_closed: true,
@@ -190,7 +193,14 @@ fn breakdown(data: &CorpData, names: &[String]) -> usize {
         let r = data.index.search(&q);
         let t1 = Instant::now();
         let corps: Vec<u32> = r.hits.iter().map(|h| h.corp).collect();
-        let lines = data.latest_lines(&corps);
+        let lines = if v == 0 {
+            data.latest_lines(&corps)
+        } else {
+            corps
+                .iter()
+                .filter_map(|c| data.latest_line(*c as usize))
+                .collect()
+        };
         let t2 = Instant::now();
         let env = Envelope {
             last_update_date: data.last_update,
@@ -203,33 +213,56 @@ fn breakdown(data: &CorpData, names: &[String]) -> usize {
         let s = corp::write_lines(Format::CsvSjis, &env, &lines, 1).unwrap();
         let t4 = Instant::now();
         search += t1 - t0;
-        gather += t2 - t1;
-        utf8 += t3 - t2;
+        gather[v] += t2 - t1;
+        utf8[v] += t3 - t2;
         sjis += t4 - t3;
-        rows += lines.len();
+        rows[v] += lines.len();
         bytes += b.len();
         sjis_bytes += s.len();
     }
-    let n = names.len().max(1) as u32;
-    let us = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1e6 / f64::from(n));
+    let n = names.len().max(1);
+    let all_rows = (rows[0] + rows[1]).max(1);
+    let us = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1e6 / n as f64);
+    let per_row = |d: Duration, r: usize| format!("{:.0}", d.as_secs_f64() * 1e9 / r.max(1) as f64);
     println!(
-        "In process, first divide of `/4/name` for {} prefixes of 2–4 characters, mean per answer ({} rows, {} bytes UTF-8, {} bytes Shift_JIS), single thread:\n",
-        names.len(),
-        rows / names.len().max(1),
-        bytes / names.len().max(1),
-        sjis_bytes / names.len().max(1)
+        "In process, first divide of `/4/name` for {n} prefixes of 2–4 characters, mean per answer ({} rows, {} bytes UTF-8, {} bytes Shift_JIS), single thread:\n",
+        all_rows / n,
+        bytes / n,
+        sjis_bytes / n
     );
-    println!("| step | µs per answer |");
-    println!("|---|---|");
-    println!("| search (limit 2,000, relevance) | {} |", us(search));
+    println!("| step | µs per answer | ns per row |");
+    println!("|---|---|---|");
     println!(
-        "| gather the current rows (`latest_lines`) | {} |",
-        us(gather)
+        "| search (limit 2,000, relevance) | {} | {} |",
+        us(search),
+        per_row(search, all_rows)
     );
-    println!("| write the body, CSV Unicode | {} |", us(utf8));
-    println!("| write the body, CSV Shift_JIS | {} |", us(sjis));
+    for (v, label) in [
+        (0, "in passes (`latest_lines`)"),
+        (1, "in one pass, row by row"),
+    ] {
+        println!(
+            "| gather the current rows {label} | | {} |",
+            per_row(gather[v], rows[v])
+        );
+        println!(
+            "| then write the body, CSV Unicode | | {} |",
+            per_row(utf8[v], rows[v])
+        );
+    }
+    let gathered = gather[0] + gather[1] + utf8[0] + utf8[1];
+    println!(
+        "| gather and write, CSV Unicode (both halves) | {} | {} |",
+        us(gathered),
+        per_row(gathered, all_rows)
+    );
+    println!(
+        "| write the body, CSV Shift_JIS | {} | {} |",
+        us(sjis),
+        per_row(sjis, all_rows)
+    );
     println!();
-    bytes / names.len().max(1)
+    bytes / n
 }
 
 fn main() {
