@@ -10,7 +10,8 @@
 //! [`Index`], then runs QUERIES (default 20,000) of each kind, drawn deterministically from
 //! the registry's own names: name prefixes of 2–4 characters, partial names (3 characters
 //! from inside a name), exact names, フリガナ prefixes, and lookups of one number. Each kind
-//! reports p50 / p99 / max latency, single thread, first page of 20 with the total count.
+//! reports p50 / p99 / max latency, single thread, first page of 20 with the total count
+//! (and name prefixes once more with a page of 2,000, the Web-API's divide).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -123,6 +124,14 @@ fn main() {
         let core = fold_name(&c.name).core;
         let k = 2 + r.below(3);
         (core.chars().count() >= k).then(|| page(take(&core, 0, k), Mode::Prefix))
+    });
+    run("name prefix, page of 2,000 (API divide)", &mut |c, r| {
+        let core = fold_name(&c.name).core;
+        let k = 2 + r.below(3);
+        (core.chars().count() >= k).then(|| Query {
+            limit: 2000,
+            ..page(take(&core, 0, k), Mode::Prefix)
+        })
     });
     run("name partial (3 chars inside)", &mut |c, r| {
         let core = fold_name(&c.name).core;

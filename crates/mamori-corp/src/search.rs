@@ -131,6 +131,10 @@ const HOT_LEN_MAX: u16 = 127;
 
 const PAST_BIT: u16 = PAST as u16;
 
+/// From this many results wanted (offset + limit), the page is cut by counting instead of a
+/// bounded heap (see [`Index::page_hot_bucketed`]).
+const BUCKETED_FROM: usize = 256;
+
 /// No filter beyond closed and past names (what [`Index::page_hot`] handles).
 fn unfiltered(q: &Query) -> bool {
     !q.include_past
@@ -632,14 +636,18 @@ impl Index {
 
     /// Orders the kept candidates and cuts the requested page. `total` is the number of hits
     /// when the candidates are only the first of them (default: the kept candidates).
-    fn page(
+    fn page<I>(
         &self,
         q: &Query,
         want_kind: u8,
-        candidates: impl IntoIterator<Item = (u32, u8)>,
+        candidates: I,
         total: Option<usize>,
         keep: &dyn Fn(&Doc) -> bool,
-    ) -> Results {
+    ) -> Results
+    where
+        I: IntoIterator<Item = (u32, u8)>,
+        I::IntoIter: Clone,
+    {
         if unfiltered(q) && q.sort == Sort::Relevance {
             return self.page_hot(q, want_kind, candidates, total);
         }
@@ -736,15 +744,16 @@ impl Index {
     /// [`Index::page`] for the commonest query (relevance order, no filter but closed and
     /// past names): one pass that reads two bytes per hit from [`Index::hot`] and touches the
     /// [`Doc`] only for a hit that may enter the page. Same order as the general path.
-    fn page_hot(
-        &self,
-        q: &Query,
-        want_kind: u8,
-        candidates: impl IntoIterator<Item = (u32, u8)>,
-        total: Option<usize>,
-    ) -> Results {
+    fn page_hot<I>(&self, q: &Query, want_kind: u8, candidates: I, total: Option<usize>) -> Results
+    where
+        I: IntoIterator<Item = (u32, u8)>,
+        I::IntoIter: Clone,
+    {
         let hide = hidden_mask(q);
         let end_wanted = q.offset.saturating_add(q.limit.max(1));
+        if end_wanted >= BUCKETED_FROM {
+            return self.page_hot_bucketed(q, want_kind, candidates.into_iter(), total);
+        }
         let mut heap: std::collections::BinaryHeap<(u64, u32)> =
             std::collections::BinaryHeap::with_capacity(end_wanted.min(4096));
         let mut kept = 0usize;
@@ -788,6 +797,81 @@ impl Index {
                     corp: doc.corp,
                     past: doc.flags & PAST != 0,
                 }
+            })
+            .collect();
+        Results {
+            total: total.unwrap_or(kept),
+            hits,
+        }
+    }
+
+    /// [`Index::page_hot`] for a long page (the Web-API's divide of 2,000): the relevance
+    /// key's leading part (class, 法人格, length up to [`HOT_LEN_MAX`]) has few values, so a
+    /// first pass counts the hits per value from [`Index::hot`], and a second one keys only
+    /// the hits of the values the page reaches, which are then selected and sorted — instead
+    /// of thousands of heap insertions.
+    fn page_hot_bucketed(
+        &self,
+        q: &Query,
+        want_kind: u8,
+        candidates: impl Iterator<Item = (u32, u8)> + Clone,
+        total: Option<usize>,
+    ) -> Results {
+        const BUCKETS: usize = 3 << 8;
+        let hide = hidden_mask(q);
+        let end_wanted = q.offset.saturating_add(q.limit.max(1));
+        // Ordered like the key: class, then 法人格 mismatch, then length (capped).
+        let bucket = |h: u16, class: u8| -> usize {
+            let kind_word = ((h >> 3) & 63) as u8;
+            let mismatch = usize::from(want_kind != 0 && kind_word != want_kind);
+            (usize::from(class.min(2)) << 8) | (mismatch << 7) | usize::from(h >> 9)
+        };
+        let mut counts = vec![0u32; BUCKETS];
+        let mut kept = 0usize;
+        for (d, class) in candidates.clone() {
+            let Some(&h) = self.hot.get(d as usize) else {
+                continue;
+            };
+            if h & hide == 0 {
+                kept += 1;
+                counts[bucket(h, class)] += 1;
+            }
+        }
+        let mut last = BUCKETS - 1;
+        let mut reached = 0usize;
+        for (b, c) in counts.iter().enumerate() {
+            reached += *c as usize;
+            if reached >= end_wanted {
+                last = b;
+                break;
+            }
+        }
+        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(reached.min(kept));
+        for (d, class) in candidates {
+            let Some(&h) = self.hot.get(d as usize) else {
+                continue;
+            };
+            let b = bucket(h, class);
+            if h & hide != 0 || b > last {
+                continue;
+            }
+            let doc = &self.docs[d as usize];
+            let high = (u64::from(class) << 62)
+                | (((b as u64 >> 7) & 1) << 61)
+                | (u64::from(doc.len) << 32);
+            keyed.push((high | u64::from(doc.corp), d));
+        }
+        if keyed.len() > end_wanted {
+            keyed.select_nth_unstable(end_wanted - 1);
+            keyed.truncate(end_wanted);
+        }
+        keyed.sort_unstable();
+        let hits = keyed
+            .into_iter()
+            .skip(q.offset)
+            .map(|(_, d)| Hit {
+                corp: self.docs[d as usize].corp,
+                past: false,
             })
             .collect();
         Results {
