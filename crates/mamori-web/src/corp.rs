@@ -191,6 +191,12 @@ impl CorpData {
     /// the `lastUpdateDate` when no row carries an 更新年月日.
     pub fn build(registry: Registry, now: jiff::Timestamp) -> CorpData {
         let index = Index::build(&registry);
+        CorpData::with_index(registry, index, now)
+    }
+
+    /// [`CorpData::build`] with an index already built for this registry (the one `mamori
+    /// corp import` saved).
+    pub fn with_index(registry: Registry, index: Index, now: jiff::Timestamp) -> CorpData {
         let mut meta = vec![Meta::default(); registry.len()];
         let mut english: Vec<(EnName, u16)> = Vec::new();
         let mut max_update = 0u32;
@@ -650,6 +656,53 @@ pub fn read_registry(path: &Path) -> io::Result<Registry> {
     Ok(reg)
 }
 
+/// The stamp of the registry file as `index.bin` records it (size and modification time).
+fn registry_stamp_of(path: &Path) -> Option<String> {
+    let m = std::fs::metadata(path).ok()?;
+    let modified = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(mamori_corp::registry_stamp(m.len(), modified))
+}
+
+/// Where the index of a loaded copy came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexSource {
+    /// `index.bin`, saved by the import for exactly this `registry.csv`.
+    Saved,
+    /// Built while loading (no saved index, or one of another state of the copy).
+    Built,
+}
+
+/// Reads the copy at `path` (`registry.csv`) with its deletions and indexes it: with the
+/// index the import saved next to it (`index.bin`) when that index belongs to this very file
+/// (same size and modification time before and after reading, the same number of
+/// corporations), else by building it.
+pub fn read_copy(path: &Path, now: jiff::Timestamp) -> io::Result<(CorpData, IndexSource)> {
+    let before = registry_stamp_of(path);
+    let reg = read_registry(path)?;
+    let saved = before
+        .filter(|b| registry_stamp_of(path).as_ref() == Some(b))
+        .and_then(|stamp| {
+            let f = std::fs::File::open(path.with_file_name("index.bin")).ok()?;
+            match mamori_corp::read_stored(BufReader::with_capacity(1 << 20, f), &stamp) {
+                Ok(s) if s.offsets.len() == reg.len() + 1 => Some(s.index),
+                Ok(_) => None,
+                Err(e) => {
+                    tracing::info!(file = %path.display(), error = %e, "saved 法人番号 index not used; building it");
+                    None
+                }
+            }
+        });
+    Ok(match saved {
+        Some(index) => (CorpData::with_index(reg, index, now), IndexSource::Saved),
+        None => (CorpData::build(reg, now), IndexSource::Built),
+    })
+}
+
 /// How often the copy's files are checked for a new import.
 pub const RELOAD_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -665,17 +718,15 @@ fn stamp(path: &Path) -> Option<(std::time::SystemTime, Option<std::time::System
 /// Reads and indexes the copy (blocking), then makes it the one requests see.
 fn load(path: &Path, slot: &CorpShared, clock: &crate::Clock) {
     let started = Instant::now();
-    match read_registry(path) {
-        Ok(reg) => {
-            let read = started.elapsed();
-            let data = CorpData::build(reg, clock());
+    match read_copy(path, clock()) {
+        Ok((data, source)) => {
             tracing::info!(
                 file = %path.display(),
                 corporations = data.len(),
                 rows = data.registry.row_count(),
                 names = data.index.doc_count(),
                 last_update = %data.last_update,
-                read_ms = read.as_millis() as u64,
+                index = if source == IndexSource::Saved { "saved" } else { "built" },
                 total_ms = started.elapsed().as_millis() as u64,
                 "法人番号 data loaded"
             );

@@ -1043,3 +1043,71 @@ async fn a_reloaded_copy_starts_with_an_empty_cache() {
     // The old copy's answers go with it (nothing of it is served any more).
     assert_eq!(old.answers().stats().hits, 1);
 }
+
+/// The server loads the index `mamori corp import` saved next to the copy when it belongs to
+/// that very `registry.csv`, and builds it otherwise; either way the answers are the same.
+#[test]
+fn a_copy_loads_with_its_saved_index_only_when_the_index_is_its_own() {
+    use mamori_corp::{Index, Mode, Query, TextEncoding, registry_stamp, write_stored};
+    use mamori_web::corp::{IndexSource, read_copy};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.csv");
+    let reg = mamori_web::corp::demo_registry().unwrap();
+    std::fs::write(
+        &path,
+        reg.write_csv(Vec::new(), TextEncoding::Utf8, false)
+            .unwrap(),
+    )
+    .unwrap();
+    let now: jiff::Timestamp = "2026-11-23T01:00:00Z".parse().unwrap();
+    let stamp = || {
+        let m = std::fs::metadata(&path).unwrap();
+        let ns = m
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        registry_stamp(m.len(), ns)
+    };
+    let save = |stamp: &str| {
+        let bytes = write_stored(
+            Vec::new(),
+            &Index::build(&reg),
+            &reg.corporation_offsets(),
+            stamp,
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("index.bin"), bytes).unwrap();
+    };
+    let (built, source) = read_copy(&path, now).unwrap();
+    assert_eq!(source, IndexSource::Built, "no index.bin yet");
+    save(&stamp());
+    let (saved, source) = read_copy(&path, now).unwrap();
+    assert_eq!(source, IndexSource::Saved);
+    for (name, mode) in [
+        ("サクラ", Mode::Prefix),
+        ("商事", Mode::Partial),
+        ("株式会社", Mode::Prefix),
+    ] {
+        let q = Query {
+            name: name.into(),
+            mode,
+            include_closed: true,
+            limit: 50,
+            ..Query::default()
+        };
+        let a = built.index.search(&q);
+        assert!(a.total > 0, "{name}: the demo copy has matches");
+        assert_eq!(saved.index.search(&q), a, "{name}");
+    }
+    // An index saved for another state of the file is not used.
+    save("registry.csv size=1 modified=2");
+    assert_eq!(read_copy(&path, now).unwrap().1, IndexSource::Built);
+    // Nor a damaged one.
+    save(&stamp());
+    let ix = dir.path().join("index.bin");
+    let bytes = std::fs::read(&ix).unwrap();
+    std::fs::write(&ix, &bytes[..bytes.len() / 3]).unwrap();
+    assert_eq!(read_copy(&path, now).unwrap().1, IndexSource::Built);
+}
