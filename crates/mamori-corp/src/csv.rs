@@ -576,50 +576,90 @@ pub fn write_csv(rows: &[Corporation], encoding: TextEncoding, bom: bool) -> io:
     w.into_inner()
 }
 
+/// The Shift_JIS encoding of every BMP character, from encoding_rs once: `0` when the
+/// character has none, `0x100 | byte` for a single byte, the two bytes otherwise (a lead byte
+/// is at least 0x81, so two-byte values are at least 0x8100). encoding_rs's legacy CJK
+/// encoders search their tables per character (they are built for size); this table makes
+/// encoding a lookup, which matters for the Web-API's Shift_JIS answers and the 全件 export.
+fn sjis_table() -> &'static [u16] {
+    static TABLE: std::sync::OnceLock<Box<[u16]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = vec![0u16; 0x1_0000];
+        let mut enc = SHIFT_JIS.new_encoder();
+        for (cp, slot) in t.iter_mut().enumerate() {
+            let Some(c) = u32::try_from(cp).ok().and_then(char::from_u32) else {
+                continue;
+            };
+            let mut utf8 = [0u8; 4];
+            let mut sjis = [0u8; 4];
+            let (res, _, written) =
+                enc.encode_from_utf8_without_replacement(c.encode_utf8(&mut utf8), &mut sjis, true);
+            *slot = match (res, written) {
+                (EncoderResult::InputEmpty, 1) => 0x100 | u16::from(sjis[0]),
+                (EncoderResult::InputEmpty, 2) => u16::from_be_bytes([sjis[0], sjis[1]]),
+                _ => 0,
+            };
+        }
+        t.into_boxed_slice()
+    })
+}
+
+/// What a character without a Shift_JIS encoding becomes: its 新字体 when that one has one
+/// (髙 → 高), else 〓.
+fn push_substitute(ch: char, out: &mut Vec<u8>) {
+    let t = sjis_table();
+    let code = |c: char| t.get(c as usize).copied().filter(|v| *v != 0);
+    let v = crate::fold::shinjitai(ch)
+        .and_then(code)
+        .or_else(|| code('〓'))
+        .unwrap_or(0x81AC);
+    push_code(v, out);
+}
+
+fn push_code(v: u16, out: &mut Vec<u8>) {
+    if v >= 0x8100 {
+        out.extend_from_slice(&v.to_be_bytes());
+    } else {
+        out.push(v as u8);
+    }
+}
+
 /// Encodes `s` as Shift_JIS (CP932), appending to `out`. Characters outside CP932 are
 /// replaced by the 新字体 of [`crate::fold::shinjitai`] when encodable, else by 〓 (U+3013);
 /// returns the number of replaced characters.
 pub fn encode_shift_jis(s: &str, out: &mut Vec<u8>) -> usize {
-    let mut enc = SHIFT_JIS.new_encoder();
+    let t = sjis_table();
+    let b = s.as_bytes();
+    out.reserve(b.len());
     let mut replaced = 0;
-    let mut rest = s;
-    loop {
-        let need = enc
-            .max_buffer_length_from_utf8_without_replacement(rest.len())
-            .unwrap_or(rest.len() * 2);
-        let old = out.len();
-        out.resize(old + need, 0);
-        let (res, read, written) =
-            enc.encode_from_utf8_without_replacement(rest, &mut out[old..], true);
-        out.truncate(old + written);
-        rest = &rest[read..];
-        match res {
-            EncoderResult::InputEmpty => return replaced,
-            EncoderResult::OutputFull => continue,
-            EncoderResult::Unmappable(ch) => {
+    let mut i = 0;
+    while i < b.len() {
+        // ASCII runs are copied as they are (Shift_JIS keeps ASCII).
+        let run = b[i..]
+            .iter()
+            .position(|c| *c >= 0x80)
+            .unwrap_or(b.len() - i);
+        out.extend_from_slice(&b[i..i + run]);
+        i += run;
+        let Some(&lead) = b.get(i) else {
+            break;
+        };
+        // `s` is valid UTF-8: the lead byte says how long the character is.
+        let cont = |k: usize| u32::from(b.get(i + k).copied().unwrap_or(0x80) & 0x3F);
+        let (cp, len) = match lead {
+            0xC0..=0xDF => ((u32::from(lead & 0x1F) << 6) | cont(1), 2),
+            0xE0..=0xEF => ((u32::from(lead & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3),
+            _ => (u32::MAX, 4),
+        };
+        match t.get(cp as usize).copied().filter(|v| *v != 0) {
+            Some(v) => push_code(v, out),
+            None => {
                 replaced += 1;
-                let sub = crate::fold::shinjitai(ch)
-                    .filter(|n| {
-                        let mut tmp = [0u8; 8];
-                        let mut e = SHIFT_JIS.new_encoder();
-                        let mut b = [0u8; 4];
-                        matches!(
-                            e.encode_from_utf8_without_replacement(
-                                n.encode_utf8(&mut b),
-                                &mut tmp,
-                                true
-                            ),
-                            (EncoderResult::InputEmpty, _, _)
-                        )
-                    })
-                    .unwrap_or('〓');
-                let mut b = [0u8; 4];
-                let mut tmp = [0u8; 8];
-                let mut e = SHIFT_JIS.new_encoder();
-                let (_, _, w) =
-                    e.encode_from_utf8_without_replacement(sub.encode_utf8(&mut b), &mut tmp, true);
-                out.extend_from_slice(&tmp[..w]);
+                let ch = s.get(i..).and_then(|r| r.chars().next()).unwrap_or('〓');
+                push_substitute(ch, out);
             }
         }
+        i += len;
     }
+    replaced
 }

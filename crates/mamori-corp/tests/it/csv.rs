@@ -302,3 +302,62 @@ proptest::proptest! {
         proptest::prop_assert_eq!(write_csv(&back.rows, TextEncoding::Utf8, false).unwrap(), bytes);
     }
 }
+
+/// Shift_JIS through encoding_rs one run at a time, as the encoder was written before its
+/// lookup table: the reference the table-driven encoder must match byte for byte.
+fn shift_jis_reference(s: &str) -> (Vec<u8>, usize) {
+    use encoding_rs::{EncoderResult, SHIFT_JIS};
+    let encodes = |c: char| {
+        let mut e = SHIFT_JIS.new_encoder();
+        let (mut b, mut tmp) = ([0u8; 4], [0u8; 8]);
+        match e.encode_from_utf8_without_replacement(c.encode_utf8(&mut b), &mut tmp, true) {
+            (EncoderResult::InputEmpty, _, w) => Some(tmp[..w].to_vec()),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    let mut replaced = 0;
+    let mut enc = SHIFT_JIS.new_encoder();
+    let mut rest = s;
+    loop {
+        let mut buf = vec![0u8; rest.len() * 2 + 8];
+        let (res, read, written) = enc.encode_from_utf8_without_replacement(rest, &mut buf, true);
+        out.extend_from_slice(&buf[..written]);
+        rest = &rest[read..];
+        match res {
+            EncoderResult::InputEmpty => return (out, replaced),
+            EncoderResult::OutputFull => continue,
+            EncoderResult::Unmappable(ch) => {
+                replaced += 1;
+                let sub = fold::shinjitai(ch)
+                    .and_then(encodes)
+                    .unwrap_or_else(|| encodes('〓').unwrap());
+                out.extend_from_slice(&sub);
+            }
+        }
+    }
+}
+
+#[test]
+fn shift_jis_encoding_matches_encoding_rs_for_every_character() {
+    // Every Unicode scalar value of the BMP alone, then some beyond it.
+    let mut one = String::new();
+    for cp in (0..0x1_0000u32).chain([0x1F600, 0x20B9F, 0x2A6B2, 0x10FFFF]) {
+        let Some(c) = char::from_u32(cp) else {
+            continue;
+        };
+        one.clear();
+        one.push(c);
+        let mut got = Vec::new();
+        let n = csv::encode_shift_jis(&one, &mut got);
+        assert_eq!((got, n), shift_jis_reference(&one), "U+{cp:04X}");
+    }
+    // Mixed text: ASCII runs, kana, kanji, half-width kana, 旧字体 that fall back, emoji.
+    let mixed = "1,1010001091219,01,0,2015-10-05,\"株式会社髙橋商事\",ｱｲｳｴｵ,﨑,～〜‐−¥‾,😀𠮷,\"ABC\"\r\n齋藤屋　ＡＢＣ①㈱";
+    let mut got = Vec::new();
+    let n = csv::encode_shift_jis(mixed, &mut got);
+    let (want, m) = shift_jis_reference(mixed);
+    assert_eq!(got, want);
+    assert_eq!(n, m);
+    assert!(n >= 2, "the emoji and 𠮷 have no Shift_JIS form");
+}
