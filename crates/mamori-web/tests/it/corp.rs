@@ -1111,3 +1111,41 @@ fn a_copy_loads_with_its_saved_index_only_when_the_index_is_its_own() {
     std::fs::write(&ix, &bytes[..bytes.len() / 3]).unwrap();
     assert_eq!(read_copy(&path, now).unwrap().1, IndexSource::Built);
 }
+
+/// The current lines the answers are written from (a copy laid out in name order) are the
+/// registry's current rows, for every corporation: renamed ones (whose earlier name is a
+/// past document), closed ones, and one named by its 法人格 alone.
+#[test]
+fn every_answer_line_is_the_registrys_current_row() {
+    let mut v = rows(40);
+    // Only a 法人格.
+    v.push(row(
+        10_001_000_008,
+        "株式会社",
+        Kind::StockCompany,
+        TOKYO,
+        CHIYODA,
+    ));
+    let reg = Registry::from_rows(v);
+    let data = CorpData::build(reg, "2026-11-23T01:00:00Z".parse().unwrap());
+    let mut positions: Vec<u32> = (0..data.len() as u32).collect();
+    positions.reverse();
+    positions.push(data.len() as u32); // out of range: left out
+    let lines = data.latest_lines(&positions);
+    assert_eq!(lines.len(), data.len());
+    let mut renamed = false;
+    for (pos, line) in (0..data.len()).rev().zip(&lines) {
+        let (n, rows) = data.registry.corporation_rows(pos).unwrap();
+        let current = data.registry.latest(&n).unwrap();
+        renamed |= rows.len() > 1;
+        assert_eq!(data.latest_line(pos), Some(*line), "{pos}");
+        assert_eq!(mamori_corp::parse_line(line).unwrap(), current, "{pos}");
+        assert!(rows.iter().any(|r| &**r == *line), "{pos}");
+    }
+    assert!(renamed, "the data has a corporation with history");
+    assert!(
+        lines.iter().any(|l| l.contains(",\"株式会社\",")),
+        "the row named by its 法人格 alone"
+    );
+    assert_eq!(data.latest_line(data.len()), None);
+}
