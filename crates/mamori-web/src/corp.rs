@@ -166,11 +166,7 @@ impl CurrentLines {
 
     fn build(registry: &Registry, index: &Index, meta: &[Meta]) -> CurrentLines {
         let n = registry.len();
-        let line_of = |pos: usize| -> Option<&str> {
-            let (_, rows) = registry.corporation_rows(pos)?;
-            let i = meta.get(pos).map_or(0, |m| m.latest as usize);
-            rows.get(i).or(rows.last()).map(AsRef::as_ref)
-        };
+        let line_of = |pos: usize| current_row(registry, meta, pos);
         let bytes: usize = (0..n).filter_map(line_of).map(str::len).sum();
         let mut text = String::with_capacity(bytes);
         let mut at = vec![Self::ELSEWHERE; n];
@@ -195,7 +191,6 @@ impl CurrentLines {
         for pos in 0..n {
             place(pos, &mut text);
         }
-        text.shrink_to_fit();
         CurrentLines { text, at }
     }
 
@@ -208,6 +203,14 @@ impl CurrentLines {
         let (start, len) = ((at >> 16) as usize, (at & 0xFFFF) as usize);
         Some(self.text.get(start..start + len))
     }
+}
+
+/// The current row of the corporation at `pos` as the registry holds it (the one its
+/// [`Meta::latest`] names, else the last).
+fn current_row<'a>(registry: &'a Registry, meta: &[Meta], pos: usize) -> Option<&'a str> {
+    let (_, rows) = registry.corporation_rows(pos)?;
+    let i = meta.get(pos).map_or(0, |m| m.latest as usize);
+    rows.get(i).or(rows.last()).map(AsRef::as_ref)
 }
 
 impl std::fmt::Debug for CorpData {
@@ -364,9 +367,7 @@ impl CorpData {
 
     /// The current row as the registry holds it.
     fn registry_line(&self, pos: usize) -> Option<&str> {
-        let (_, rows) = self.registry.corporation_rows(pos)?;
-        let i = self.meta.get(pos).map_or(0, |m| m.latest as usize);
-        rows.get(i).or(rows.last()).map(AsRef::as_ref)
+        current_row(&self.registry, &self.meta, pos)
     }
 
     /// The current rows of the corporations at `corps` (positions), in that order; positions
