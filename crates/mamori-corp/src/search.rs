@@ -120,42 +120,88 @@ pub struct Index {
     by_kana: Vec<u32>,
     grams: HashMap<u64, (u32, u32)>,
     postings: Vec<u32>,
-    /// Per document, what a relevance-ordered pass without filters reads: the flags, the
-    /// 法人格 and the length (capped at [`HOT_LEN_MAX`]), two bytes a document so that a
-    /// pass over a million hits stays in cache (see [`Index::page_hot`]).
-    hot: Vec<u16>,
+    /// Per document, what a relevance-ordered pass reads: the flags, the 法人格, the length
+    /// (capped at [`HOT_LEN_MAX`]), the 法人種別 and the prefecture, four bytes a document so
+    /// that a pass over a million hits stays in cache (see [`Index::page_hot`] and
+    /// [`HotFilter`]).
+    hot: Vec<u32>,
 }
 
 /// The longest length a [`Index::hot`] entry holds; longer names read their [`Doc`].
 const HOT_LEN_MAX: u16 = 127;
 
-const PAST_BIT: u16 = PAST as u16;
+const PAST_BIT: u32 = PAST as u32;
 
 /// From this many results wanted (offset + limit), the page is cut by counting instead of a
 /// bounded heap (see [`Index::page_hot_bucketed`]).
 const BUCKETED_FROM: usize = 256;
 
-/// No filter beyond closed and past names (what [`Index::page_hot`] handles).
-fn unfiltered(q: &Query) -> bool {
-    !q.include_past
-        && q.prefecture.is_none()
-        && q.city.is_none()
-        && q.kinds.is_empty()
-        && q.assigned_from.is_none()
-        && q.assigned_to.is_none()
-}
-
-/// The [`Index::hot`] flag bits that drop a document from an unfiltered query.
-fn hidden_mask(q: &Query) -> u16 {
-    let mut m = u16::from(HIDDEN | PAST);
-    if !q.include_closed {
-        m |= u16::from(CLOSED);
+/// The prefecture as a [`Index::hot`] field of six bits: 01–47 as they are, 99 (国外) as
+/// 48, 0 (none) as 0, anything else as 63 (which no document has).
+fn pref_slot(p: u8) -> u32 {
+    match p {
+        0..=47 => u32::from(p),
+        99 => 48,
+        _ => 63,
     }
-    m
 }
 
-fn hot_of(d: &Doc) -> u16 {
-    u16::from(d.flags & 7) | (u16::from(d.kind_word & 63) << 3) | (d.len.min(HOT_LEN_MAX) << 9)
+/// An [`Index::hot`] entry: bits 0–2 the flags, 3–8 the 法人格 word, 9–15 the length
+/// (capped at [`HOT_LEN_MAX`]), 16–19 the 法人種別 (15 when none), 20–25 the prefecture
+/// ([`pref_slot`]).
+fn hot_of(d: &Doc) -> u32 {
+    u32::from(d.flags & 7)
+        | (u32::from(d.kind_word & 63) << 3)
+        | (u32::from(d.len.min(HOT_LEN_MAX)) << 9)
+        | (u32::from(d.kind.min(15)) << 16)
+        | (pref_slot(d.pref) << 20)
+}
+
+/// The filters a query applies that [`Index::hot`] answers (closed, past and hidden names,
+/// prefecture, 法人種別), so a relevance-ordered pass reads four bytes per hit instead of
+/// its [`Doc`]. `None` from [`HotFilter::of`] when the query has a filter that needs the
+/// document (city, past names, assignment dates).
+#[derive(Clone, Copy, Debug)]
+struct HotFilter {
+    /// Flag bits that drop a document.
+    hide: u32,
+    /// Wanted prefecture ([`pref_slot`] in bits 20–25), or none.
+    pref: Option<u32>,
+    /// Allowed 法人種別 as bits by kind id; 0 allows all.
+    kinds: u16,
+}
+
+impl HotFilter {
+    fn of(q: &Query) -> Option<HotFilter> {
+        if q.include_past
+            || q.city.is_some()
+            || q.assigned_from.is_some()
+            || q.assigned_to.is_some()
+        {
+            return None;
+        }
+        let mut hide = u32::from(HIDDEN | PAST);
+        if !q.include_closed {
+            hide |= u32::from(CLOSED);
+        }
+        let kinds = q
+            .kinds
+            .iter()
+            .map(|k| 1u16 << (kind_id(Some(*k)) & 15))
+            .fold(0, |a, b| a | b);
+        Some(HotFilter {
+            hide,
+            pref: q.prefecture.map(|p| pref_slot(p) << 20),
+            kinds,
+        })
+    }
+
+    #[inline]
+    fn keeps(&self, h: u32) -> bool {
+        h & self.hide == 0
+            && self.pref.is_none_or(|p| h & (63 << 20) == p)
+            && (self.kinds == 0 || (self.kinds >> ((h >> 16) & 15)) & 1 == 1)
+    }
 }
 
 fn gram1(c: char) -> u64 {
@@ -323,6 +369,18 @@ impl Index {
         }
     }
 
+    /// A document's length in characters, from [`Index::hot`] unless capped there.
+    fn len_of(&self, d: u32) -> u16 {
+        match self.hot.get(d as usize) {
+            Some(h) if ((h >> 9) & 127) as u16 != HOT_LEN_MAX => ((h >> 9) & 127) as u16,
+            _ => self.docs.get(d as usize).map_or(0, |doc| doc.len),
+        }
+    }
+
+    fn hot_keeps(&self, f: &HotFilter, d: u32) -> bool {
+        self.hot.get(d as usize).is_some_and(|h| f.keeps(*h))
+    }
+
     fn core(&self, d: &Doc) -> &str {
         let (a, n) = (d.core.0 as usize, d.core.1 as usize);
         self.text.get(a..a + n).unwrap_or_default()
@@ -438,7 +496,7 @@ impl Index {
         self.docs.capacity() * std::mem::size_of::<Doc>()
             + self.text.capacity()
             + (self.by_core.capacity() + self.by_kana.capacity() + self.postings.capacity()) * 4
-            + self.hot.capacity() * 2
+            + self.hot.capacity() * 4
             + self.grams.capacity() * 24
     }
 
@@ -570,10 +628,11 @@ impl Index {
                 Mode::Prefix => {
                     // A prefix match of the same length is the whole name.
                     let qlen = u16::try_from(folded.core.chars().count()).unwrap_or(u16::MAX);
-                    self.core_range(&folded.core, false)
+                    let hits = self
+                        .core_range(&folded.core, false)
                         .iter()
-                        .map(|d| (*d, u8::from(self.docs[*d as usize].len != qlen)))
-                        .collect()
+                        .map(|d| (*d, u8::from(self.len_of(*d) != qlen)));
+                    return self.page(q, want_kind, hits, None, &keep);
                 }
                 Mode::Partial if q.sort != Sort::Relevance => {
                     let list = self.substring(&folded.core);
@@ -587,21 +646,20 @@ impl Index {
                     let front: Vec<(u32, u8)> = self
                         .core_range(&folded.core, false)
                         .iter()
-                        .map(|d| (*d, u8::from(self.docs[*d as usize].len != qlen)))
+                        .map(|d| (*d, u8::from(self.len_of(*d) != qlen)))
                         .collect();
                     let need = q.offset.saturating_add(q.limit.max(1));
-                    let front_kept = front
-                        .iter()
-                        .filter(|(d, _)| keep(&self.docs[*d as usize]))
-                        .count();
+                    let hot = HotFilter::of(q);
+                    let front_kept = match hot {
+                        Some(f) => front.iter().filter(|(d, _)| self.hot_keeps(&f, *d)).count(),
+                        None => front
+                            .iter()
+                            .filter(|(d, _)| keep(&self.docs[*d as usize]))
+                            .count(),
+                    };
                     if front_kept >= need {
-                        let total = if unfiltered(q) {
-                            let hide = hidden_mask(q);
-                            all.iter()
-                                .filter(|d| {
-                                    self.hot.get(**d as usize).is_some_and(|h| h & hide == 0)
-                                })
-                                .count()
+                        let total = if let Some(f) = hot {
+                            all.iter().filter(|d| self.hot_keeps(&f, **d)).count()
                         } else {
                             all.iter()
                                 .filter(|d| keep(&self.docs[**d as usize]))
@@ -619,7 +677,7 @@ impl Index {
                         let class = if d < lo || d > hi {
                             2
                         } else {
-                            u8::from(self.docs[d as usize].len != qlen)
+                            u8::from(self.len_of(d) != qlen)
                         };
                         (d, class)
                     });
@@ -659,8 +717,10 @@ impl Index {
         I: IntoIterator<Item = (u32, u8)>,
         I::IntoIter: Clone,
     {
-        if unfiltered(q) && q.sort == Sort::Relevance {
-            return self.page_hot(q, want_kind, candidates, total);
+        if q.sort == Sort::Relevance
+            && let Some(f) = HotFilter::of(q)
+        {
+            return self.page_hot(q, &f, want_kind, candidates, total);
         }
         // Every candidate gets one number that orders it: (order fields, corporation).
         let key = |d: &Doc, class: u8| -> u64 {
@@ -752,18 +812,25 @@ impl Index {
         Results { total, hits }
     }
 
-    /// [`Index::page`] for the commonest query (relevance order, no filter but closed and
-    /// past names): one pass that reads two bytes per hit from [`Index::hot`] and touches the
-    /// [`Doc`] only for a hit that may enter the page. Same order as the general path.
-    fn page_hot<I>(&self, q: &Query, want_kind: u8, candidates: I, total: Option<usize>) -> Results
+    /// [`Index::page`] for the commonest queries (relevance order, filters that
+    /// [`HotFilter`] answers): one pass that reads four bytes per hit from [`Index::hot`] and
+    /// touches the [`Doc`] only for a hit that may enter the page. Same order as the general
+    /// path.
+    fn page_hot<I>(
+        &self,
+        q: &Query,
+        f: &HotFilter,
+        want_kind: u8,
+        candidates: I,
+        total: Option<usize>,
+    ) -> Results
     where
         I: IntoIterator<Item = (u32, u8)>,
         I::IntoIter: Clone,
     {
-        let hide = hidden_mask(q);
         let end_wanted = q.offset.saturating_add(q.limit.max(1));
         if end_wanted >= BUCKETED_FROM {
-            return self.page_hot_bucketed(q, want_kind, candidates.into_iter(), total);
+            return self.page_hot_bucketed(q, f, want_kind, candidates.into_iter(), total);
         }
         let mut heap: std::collections::BinaryHeap<(u64, u32)> =
             std::collections::BinaryHeap::with_capacity(end_wanted.min(4096));
@@ -772,12 +839,12 @@ impl Index {
             let Some(&h) = self.hot.get(d as usize) else {
                 continue;
             };
-            if h & hide != 0 {
+            if !f.keeps(h) {
                 continue;
             }
             kept += 1;
             let kind_word = ((h >> 3) & 63) as u8;
-            let mut len = h >> 9;
+            let mut len = ((h >> 9) & 127) as u16;
             if len == HOT_LEN_MAX {
                 len = self.docs[d as usize].len;
             }
@@ -824,18 +891,18 @@ impl Index {
     fn page_hot_bucketed(
         &self,
         q: &Query,
+        f: &HotFilter,
         want_kind: u8,
         candidates: impl Iterator<Item = (u32, u8)> + Clone,
         total: Option<usize>,
     ) -> Results {
         const BUCKETS: usize = 3 << 8;
-        let hide = hidden_mask(q);
         let end_wanted = q.offset.saturating_add(q.limit.max(1));
         // Ordered like the key: class, then 法人格 mismatch, then length (capped).
-        let bucket = |h: u16, class: u8| -> usize {
+        let bucket = |h: u32, class: u8| -> usize {
             let kind_word = ((h >> 3) & 63) as u8;
             let mismatch = usize::from(want_kind != 0 && kind_word != want_kind);
-            (usize::from(class.min(2)) << 8) | (mismatch << 7) | usize::from(h >> 9)
+            (usize::from(class.min(2)) << 8) | (mismatch << 7) | ((h >> 9) & 127) as usize
         };
         let mut counts = vec![0u32; BUCKETS];
         let mut kept = 0usize;
@@ -843,7 +910,7 @@ impl Index {
             let Some(&h) = self.hot.get(d as usize) else {
                 continue;
             };
-            if h & hide == 0 {
+            if f.keeps(h) {
                 kept += 1;
                 counts[bucket(h, class)] += 1;
             }
@@ -863,7 +930,7 @@ impl Index {
                 continue;
             };
             let b = bucket(h, class);
-            if h & hide != 0 || b > last {
+            if b > last || !f.keeps(h) {
                 continue;
             }
             let doc = &self.docs[d as usize];

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use mamori_catalog::CatalogSet;
-use mamori_corp::Envelope;
+use mamori_corp::{Envelope, Kind};
 use mamori_model::Role;
 use mamori_store::app::{Actor, AppDb, NewUser};
 use mamori_web::corp::{self, ANSWER_CACHE_BYTES, CorpData, Format};
@@ -265,6 +265,62 @@ fn breakdown(data: &CorpData, names: &[String]) -> usize {
     bytes / n
 }
 
+/// The search step of the two filtered `/4/name` scenarios in process (first divide, as the
+/// handler asks it), mean per query: prefixes with `close=0&kind=03`, and three-character
+/// partial names within a prefecture.
+fn filtered_searches(data: &CorpData, prefixes: &[String], partials: &[(String, u8)]) {
+    let kind03 = vec![
+        Kind::StockCompany,
+        Kind::LimitedCompany,
+        Kind::GeneralPartnership,
+        Kind::LimitedPartnership,
+        Kind::LimitedLiabilityCompany,
+        Kind::OtherRegistered,
+    ];
+    let time = |qs: Vec<mamori_corp::Query>| {
+        let t = Instant::now();
+        let mut hits = 0usize;
+        for q in &qs {
+            hits += data.index.search(q).hits.len();
+        }
+        let n = qs.len().max(1) as f64;
+        (t.elapsed().as_secs_f64() * 1e6 / n, hits as f64 / n)
+    };
+    let base = mamori_corp::Query {
+        limit: corp::DIVIDE_ROWS,
+        ..mamori_corp::Query::default()
+    };
+    let (kind_us, kind_rows) = time(
+        prefixes
+            .iter()
+            .map(|p| mamori_corp::Query {
+                name: p.clone(),
+                kinds: kind03.clone(),
+                ..base.clone()
+            })
+            .collect(),
+    );
+    let (part_us, part_rows) = time(
+        partials
+            .iter()
+            .take(500)
+            .map(|(p, pref)| mamori_corp::Query {
+                name: p.clone(),
+                mode: mamori_corp::Mode::Partial,
+                prefecture: Some(*pref),
+                include_closed: true,
+                ..base.clone()
+            })
+            .collect(),
+    );
+    println!("In process, the search step of the filtered `/4/name` scenarios, mean per query:\n");
+    println!("| search | µs per query | rows in the first divide |");
+    println!("|---|---|---|");
+    println!("| prefix, close=0, kind=03 | {kind_us:.0} | {kind_rows:.0} |");
+    println!("| partial (3 characters) in a prefecture | {part_us:.0} | {part_rows:.0} |");
+    println!();
+}
+
 fn main() {
     let a = args();
     let t0 = Instant::now();
@@ -284,6 +340,7 @@ fn main() {
     let mut prefixes = Vec::new();
     let mut raw_prefixes = Vec::new();
     let mut partials = Vec::new();
+    let mut raw_partials = Vec::new();
     let mut numbers = Vec::new();
     let mut whole = Vec::new();
     for _ in 0..2000 {
@@ -301,14 +358,18 @@ fn main() {
             // nationwide three-character substring can exceed the 200,000-result limit).
             if let Some(pref) = c.prefecture_code {
                 let at = rng.below(core.len() - 2);
-                partials.push(format!(
-                    "{}&address={pref:02}",
-                    urlencode(&core[at..at + 3].iter().collect::<String>())
-                ));
+                let part: String = core[at..at + 3].iter().collect();
+                partials.push(format!("{}&address={pref:02}", urlencode(&part)));
+                raw_partials.push((part, pref));
             }
         }
     }
     let answer_bytes = breakdown(&data, &raw_prefixes[..raw_prefixes.len().min(500)]);
+    filtered_searches(
+        &data,
+        &raw_prefixes[..raw_prefixes.len().min(500)],
+        &raw_partials,
+    );
     let (numbers, prefixes, partials, whole) = (
         Arc::new(numbers),
         Arc::new(prefixes),

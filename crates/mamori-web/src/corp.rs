@@ -934,16 +934,26 @@ impl Format {
     }
 }
 
+/// A stored line in the canonical layout (an unquoted 一連番号) from its first comma on:
+/// what follows a new 一連番号.
+fn after_sequence(line: &str) -> Option<&str> {
+    // The 一連番号 is a few digits: look for the first comma only there.
+    let comma = line.bytes().take(24).position(|b| b == b',')?;
+    if line.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        line.get(comma..)
+    } else {
+        None
+    }
+}
+
 /// Appends a stored line with its 一連番号 replaced by `seq`, and CRLF, as UTF-8.
 fn push_line_utf8(out: &mut String, line: &str, seq: u64) {
-    // The 一連番号 is a few digits: look for the first comma only there.
-    let comma = line.bytes().take(24).position(|b| b == b',');
-    match comma {
-        Some(i) if line.as_bytes().first().is_some_and(u8::is_ascii_digit) => {
+    match after_sequence(line) {
+        Some(rest) => {
             push_decimal(out, seq);
-            out.push_str(&line[i..]);
+            out.push_str(rest);
         }
-        _ => {
+        None => {
             // Not the canonical layout (a quoted 一連番号): render the row again.
             if let Some(mut c) = parse_line(line) {
                 renumber(&mut c, seq);
@@ -955,9 +965,8 @@ fn push_line_utf8(out: &mut String, line: &str, seq: u64) {
     out.push_str("\r\n");
 }
 
-/// Appends `n` in decimal (without the formatting machinery: once per row of an answer).
-fn push_decimal(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
+/// `n` in decimal (without the formatting machinery: once per row of an answer).
+fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
     let mut i = digits.len();
     loop {
         i -= 1;
@@ -967,21 +976,33 @@ fn push_decimal(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for d in &digits[i..] {
-        out.push(char::from(*d));
-    }
+    std::str::from_utf8(&digits[i..]).unwrap_or_default()
+}
+
+fn push_decimal(out: &mut String, n: u64) {
+    out.push_str(decimal(n, &mut [0; 20]));
 }
 
 /// Appends a stored line with its 一連番号 replaced by `seq`, and CRLF, in the format's
-/// encoding (`line_buf` is scratch space).
+/// encoding (`line_buf` is scratch space). Shift_JIS is encoded from the stored line
+/// directly (the mapping is per character, so this equals encoding the UTF-8 line).
 fn push_line(out: &mut Vec<u8>, line: &str, seq: u64, fmt: Format, line_buf: &mut String) {
-    line_buf.clear();
-    push_line_utf8(line_buf, line, seq);
-    match fmt {
-        Format::CsvSjis => {
+    match (fmt, after_sequence(line)) {
+        (Format::CsvSjis, Some(rest)) => {
+            out.extend_from_slice(decimal(seq, &mut [0; 20]).as_bytes());
+            mamori_corp::csv::encode_shift_jis(rest, out);
+            out.extend_from_slice(b"\r\n");
+        }
+        (Format::CsvSjis, None) => {
+            line_buf.clear();
+            push_line_utf8(line_buf, line, seq);
             mamori_corp::csv::encode_shift_jis(line_buf, out);
         }
-        _ => out.extend_from_slice(line_buf.as_bytes()),
+        _ => {
+            line_buf.clear();
+            push_line_utf8(line_buf, line, seq);
+            out.extend_from_slice(line_buf.as_bytes());
+        }
     }
 }
 
@@ -1002,13 +1023,22 @@ fn envelope_line(out: &mut Vec<u8>, e: &Envelope) {
 /// first line).
 ///
 /// CSV is written in one pass into one buffer of the right size: the envelope, then per line
-/// the new 一連番号 and the stored line after its first comma. Shift_JIS is that text encoded
-/// once as a whole (the mapping is per character, so this equals encoding line by line).
+/// the new 一連番号 and the stored line after its first comma, in UTF-8 as stored or encoded
+/// to Shift_JIS on the way (never longer than the UTF-8).
 pub fn write_lines(fmt: Format, e: &Envelope, lines: &[&str], first_seq: u64) -> io::Result<Bytes> {
     // The lines, new 一連番号 and CRLF; XML about thrice.
     let size: usize = lines.iter().map(|l| l.len() + 8).sum::<usize>() + 64;
     match fmt {
-        Format::Csv | Format::CsvSjis => {
+        Format::CsvSjis => {
+            let mut out = Vec::with_capacity(size);
+            envelope_line(&mut out, e);
+            let mut scratch = String::new();
+            for (i, l) in lines.iter().enumerate() {
+                push_line(&mut out, l, first_seq + i as u64, fmt, &mut scratch);
+            }
+            Ok(Bytes::from(out))
+        }
+        Format::Csv => {
             let mut text = String::with_capacity(size);
             {
                 use std::fmt::Write as _;
@@ -1021,12 +1051,7 @@ pub fn write_lines(fmt: Format, e: &Envelope, lines: &[&str], first_seq: u64) ->
             for (i, l) in lines.iter().enumerate() {
                 push_line_utf8(&mut text, l, first_seq + i as u64);
             }
-            if fmt == Format::Csv {
-                return Ok(Bytes::from(text.into_bytes()));
-            }
-            let mut out = Vec::with_capacity(text.len());
-            mamori_corp::csv::encode_shift_jis(&text, &mut out);
-            Ok(Bytes::from(out))
+            Ok(Bytes::from(text.into_bytes()))
         }
         Format::Xml => {
             let mut w = XmlWriter::new(Vec::with_capacity(size * 3), e)?;
@@ -1420,7 +1445,7 @@ mod tests {
     }
 
     #[test]
-    fn bodies_are_written_in_one_pass_and_shift_jis_as_a_whole() {
+    fn bodies_are_written_in_one_pass_and_shift_jis_is_the_unicode_body_encoded() {
         let e = Envelope {
             last_update_date: Date::constant(2026, 6, 3),
             count: 2,

@@ -361,3 +361,20 @@ fn shift_jis_encoding_matches_encoding_rs_for_every_character() {
     assert_eq!(n, m);
     assert!(n >= 2, "the emoji and 𠮷 have no Shift_JIS form");
 }
+
+proptest::proptest! {
+    /// Any text, appended after what the buffer already holds, encodes as encoding_rs
+    /// does with the same fallback (the encoder writes into space it reserves itself).
+    #[test]
+    fn shift_jis_encoding_of_any_text_matches_encoding_rs(
+        head in proptest::collection::vec(proptest::num::u8::ANY, 0..4),
+        s in "(\\PC|[ -~]{1,12}|[ぁ-んァ-ヶ一-龠ｦ-ﾟ]{1,6}){0,40}",
+    ) {
+        let mut got = head.clone();
+        let n = csv::encode_shift_jis(&s, &mut got);
+        let (want, m) = shift_jis_reference(&s);
+        proptest::prop_assert_eq!(&got[..head.len()], &head[..]);
+        proptest::prop_assert_eq!(&got[head.len()..], &want[..]);
+        proptest::prop_assert_eq!(n, m);
+    }
+}

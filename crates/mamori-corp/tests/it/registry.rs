@@ -271,8 +271,11 @@ fn crowded_registry() -> Registry {
             ("", "")
         };
         let hidden = u8::from(i % 37 == 0);
+        // Prefectures (including 99, 国外, and none) and 法人種別 vary independently of the name.
+        let pref = ["13", "27", "99", "", "01"][(i / 3 % 5) as usize];
+        let kind = ["301", "305", "401", "101", "399", "201"][(i / 5 % 6) as usize];
         csv.push_str(&format!(
-            "{},{},01,0,2020-01-01,2019-12-01,\"{name}\",,301,\"東京都\",\"千代田区\",\"丸の内１丁目\",,13,101,1000005,{close_date},{close_cause},,,,,2015-10-05,1,,,,,,{hidden}\r\n",
+            "{},{},01,0,2020-01-01,2019-12-01,\"{name}\",,{kind},\"東京都\",\"千代田区\",\"丸の内１丁目\",,{pref},101,1000005,{close_date},{close_cause},,,,,2015-10-05,1,,,,,,{hidden}\r\n",
             i + 1,
             number.as_str()
         ));
@@ -283,7 +286,7 @@ fn crowded_registry() -> Registry {
 }
 
 #[test]
-fn the_unfiltered_fast_path_orders_and_counts_like_the_general_one() {
+fn the_fast_path_orders_filters_and_counts_like_the_general_one() {
     let reg = crowded_registry();
     let ix = Index::build(&reg);
     let mut compared = 0;
@@ -304,30 +307,42 @@ fn the_unfiltered_fast_path_orders_and_counts_like_the_general_one() {
         for mode in [Mode::Prefix, Mode::Partial, Mode::Exact] {
             for include_closed in [false, true] {
                 for (offset, limit) in [(0, 20), (0, 2000), (15, 7), (400, 50)] {
-                    let fast = Query {
-                        name: name.into(),
-                        mode,
-                        include_closed,
-                        offset,
-                        limit,
-                        ..Query::default()
-                    };
-                    // A filter every document passes takes the general path.
-                    let general = Query {
-                        assigned_from: Some(0),
-                        ..fast.clone()
-                    };
-                    let (a, b) = (ix.search(&fast), ix.search(&general));
-                    assert_eq!(
-                        a, b,
-                        "{name} {mode:?} closed={include_closed} {offset}+{limit}"
-                    );
-                    compared += usize::from(!a.hits.is_empty());
+                    for (prefecture, kinds) in [
+                        (None, vec![]),
+                        (Some(13), vec![]),
+                        (Some(99), vec![Kind::Foreign, Kind::Other]),
+                        (None, vec![Kind::StockCompany, Kind::OtherRegistered]),
+                        (Some(27), vec![Kind::LimitedLiabilityCompany]),
+                        (Some(47), vec![]),
+                        (None, vec![Kind::State, Kind::LocalGovernment]),
+                    ] {
+                        let fast = Query {
+                            name: name.into(),
+                            mode,
+                            include_closed,
+                            offset,
+                            limit,
+                            prefecture,
+                            kinds: kinds.clone(),
+                            ..Query::default()
+                        };
+                        // A filter every document passes takes the general path.
+                        let general = Query {
+                            assigned_from: Some(0),
+                            ..fast.clone()
+                        };
+                        let (a, b) = (ix.search(&fast), ix.search(&general));
+                        assert_eq!(
+                            a, b,
+                            "{name} {mode:?} closed={include_closed} {offset}+{limit} {prefecture:?} {kinds:?}"
+                        );
+                        compared += usize::from(!a.hits.is_empty());
+                    }
                 }
             }
         }
     }
-    assert!(compared > 100, "only {compared} non-empty comparisons");
+    assert!(compared > 700, "only {compared} non-empty comparisons");
     // The crowd is what it is meant to be: a partial query with many hits of every kind.
     let r = ix.search(&Query {
         name: "ビス".into(),
