@@ -669,7 +669,7 @@ pub fn encode_shift_jis(s: &str, out: &mut Vec<u8>) -> usize {
             continue;
         }
         // `s` is valid UTF-8: the lead byte says how long the character is.
-        let (cp, len) = if lead >= 0xE0 && lead < 0xF0 && i + 2 < b.len() {
+        let (cp, len) = if (0xE0..0xF0).contains(&lead) && i + 2 < b.len() {
             (
                 (u32::from(lead & 0x0F) << 12)
                     | (u32::from(b[i + 1] & 0x3F) << 6)
