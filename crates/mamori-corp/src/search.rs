@@ -119,18 +119,18 @@ pub struct Index {
     by_core: Vec<u32>,
     by_kana: Vec<u32>,
     grams: HashMap<u64, (u32, u32)>,
+    /// The posting lists: per document containing the gram, [`posting_entry`] (the
+    /// document and its prefecture), ascending.
     postings: Vec<u32>,
     /// Per document, what a relevance-ordered pass reads: the flags, the 法人格, the length
     /// (capped at [`HOT_LEN_MAX`]), the 法人種別 and the prefecture, four bytes a document so
     /// that a pass over a million hits stays in cache (see [`Index::page_hot`] and
     /// [`HotFilter`]).
-    hot: Vec<u32>,
+    hot: Vec<Hot>,
 }
 
 /// The longest length a [`Index::hot`] entry holds; longer names read their [`Doc`].
 const HOT_LEN_MAX: u16 = 127;
-
-const PAST_BIT: u32 = PAST as u32;
 
 /// From this many results wanted (offset + limit), the page is cut by counting instead of a
 /// bounded heap (see [`Index::page_hot_bucketed`]).
@@ -146,15 +146,49 @@ fn pref_slot(p: u8) -> u32 {
     }
 }
 
-/// An [`Index::hot`] entry: bits 0–2 the flags, 3–8 the 法人格 word, 9–15 the length
-/// (capped at [`HOT_LEN_MAX`]), 16–19 the 法人種別 (15 when none), 20–25 the prefecture
-/// ([`pref_slot`]).
-fn hot_of(d: &Doc) -> u32 {
-    u32::from(d.flags & 7)
-        | (u32::from(d.kind_word & 63) << 3)
-        | (u32::from(d.len.min(HOT_LEN_MAX)) << 9)
-        | (u32::from(d.kind.min(15)) << 16)
-        | (pref_slot(d.pref) << 20)
+/// Bits of a posting entry that hold the prefecture ([`pref_slot`]).
+const POSTING_PREF_BITS: u32 = 6;
+
+/// Documents beyond this many (more than ten times the NTA's registry) are not in the
+/// posting lists: a document number and its prefecture share 32 bits.
+const POSTING_MAX_DOCS: usize = 1 << (32 - POSTING_PREF_BITS);
+
+/// A posting entry: the document in the high bits, its prefecture in the low six, so that a
+/// partial search within a prefecture drops the other prefectures' hits without reading
+/// anything per hit, and entries sort (and intersect) as their documents do.
+fn posting_entry(doc: u32, pref: u8) -> u32 {
+    (doc << POSTING_PREF_BITS) | pref_slot(pref)
+}
+
+fn posting_doc(e: u32) -> u32 {
+    e >> POSTING_PREF_BITS
+}
+
+/// Whether a posting entry passes the query's prefecture filter.
+fn posting_in(e: u32, pref: Option<u8>) -> bool {
+    pref.is_none_or(|p| e & ((1 << POSTING_PREF_BITS) - 1) == pref_slot(p))
+}
+
+/// An [`Index::hot`] entry: what a relevance-ordered pass reads of a document.
+#[derive(Clone, Copy, Debug, Default)]
+struct Hot {
+    /// Bits 0–2 the flags, 3–8 the 法人格 word, 9–15 the length (capped at
+    /// [`HOT_LEN_MAX`]), 16–19 the 法人種別 (15 when none), 20–25 the prefecture
+    /// ([`pref_slot`]).
+    bits: u32,
+    /// The corporation (as in [`Doc::corp`]).
+    corp: u32,
+}
+
+fn hot_of(d: &Doc) -> Hot {
+    Hot {
+        bits: u32::from(d.flags & 7)
+            | (u32::from(d.kind_word & 63) << 3)
+            | (u32::from(d.len.min(HOT_LEN_MAX)) << 9)
+            | (u32::from(d.kind.min(15)) << 16)
+            | (pref_slot(d.pref) << 20),
+        corp: d.corp,
+    }
 }
 
 /// The filters a query applies that [`Index::hot`] answers (closed, past and hidden names,
@@ -372,13 +406,13 @@ impl Index {
     /// A document's length in characters, from [`Index::hot`] unless capped there.
     fn len_of(&self, d: u32) -> u16 {
         match self.hot.get(d as usize) {
-            Some(h) if ((h >> 9) & 127) as u16 != HOT_LEN_MAX => ((h >> 9) & 127) as u16,
-            _ => self.docs.get(d as usize).map_or(0, |doc| doc.len),
+            Some(h) => self.hot_len(d, h.bits),
+            None => 0,
         }
     }
 
     fn hot_keeps(&self, f: &HotFilter, d: u32) -> bool {
-        self.hot.get(d as usize).is_some_and(|h| f.keeps(*h))
+        self.hot.get(d as usize).is_some_and(|h| f.keeps(h.bits))
     }
 
     fn core(&self, d: &Doc) -> &str {
@@ -459,11 +493,12 @@ impl Index {
         }
         drop(counts);
         let mut postings = vec![0u32; start as usize];
-        for (i, d) in self.docs.iter().enumerate() {
+        for (i, d) in self.docs.iter().enumerate().take(POSTING_MAX_DOCS) {
             grams_of(self.core(d), &mut buf);
             for g in &buf {
                 if let Some((s, len)) = ranges.get_mut(g) {
-                    postings[(*s + *len) as usize] = u32::try_from(i).unwrap_or(u32::MAX);
+                    postings[(*s + *len) as usize] =
+                        posting_entry(u32::try_from(i).unwrap_or(u32::MAX), d.pref);
                     *len += 1;
                 }
             }
@@ -496,7 +531,7 @@ impl Index {
         self.docs.capacity() * std::mem::size_of::<Doc>()
             + self.text.capacity()
             + (self.by_core.capacity() + self.by_kana.capacity() + self.postings.capacity()) * 4
-            + self.hot.capacity() * 4
+            + self.hot.capacity() * std::mem::size_of::<Hot>()
             + self.grams.capacity() * 24
     }
 
@@ -533,8 +568,9 @@ impl Index {
         }
     }
 
-    /// Documents whose folded name contains `q`: a posting list as it is when that list is
-    /// exact (one, two or three characters), else the intersection, verified.
+    /// The posting entries ([`posting_entry`]) of the documents whose folded name contains
+    /// `q`: a posting list as it is when that list is exact (one, two or three characters),
+    /// else the intersection, verified.
     fn substring(&self, q: &str) -> std::borrow::Cow<'_, [u32]> {
         let mut grams = Vec::new();
         let chars: Vec<char> = q.chars().collect();
@@ -566,7 +602,7 @@ impl Index {
             intersect(&mut out, l);
         }
         if chars.len() > 2 && !exact_list {
-            out.retain(|d| self.core(&self.docs[*d as usize]).contains(q));
+            out.retain(|e| self.core(&self.docs[posting_doc(*e) as usize]).contains(q));
         }
         std::borrow::Cow::Owned(out)
     }
@@ -636,12 +672,20 @@ impl Index {
                 }
                 Mode::Partial if q.sort != Sort::Relevance => {
                     let list = self.substring(&folded.core);
-                    return self.page(q, want_kind, list.iter().map(|&d| (d, 2)), None, &keep);
+                    let hits = list
+                        .iter()
+                        .filter(|e| posting_in(**e, q.prefecture))
+                        .map(|&e| (posting_doc(e), 2));
+                    return self.page(q, want_kind, hits, None, &keep);
                 }
                 Mode::Partial if !q.include_past => {
                     // Exact and prefix matches rank first and form one run in name order: when
                     // they fill the page, the other matches are only counted.
-                    let all = self.substring(&folded.core);
+                    let list = self.substring(&folded.core);
+                    let all = list
+                        .iter()
+                        .filter(|e| posting_in(**e, q.prefecture))
+                        .map(|e| posting_doc(*e));
                     let qlen = u16::try_from(folded.core.chars().count()).unwrap_or(u16::MAX);
                     let front: Vec<(u32, u8)> = self
                         .core_range(&folded.core, false)
@@ -659,11 +703,9 @@ impl Index {
                     };
                     if front_kept >= need {
                         let total = if let Some(f) = hot {
-                            all.iter().filter(|d| self.hot_keeps(&f, **d)).count()
+                            all.filter(|d| self.hot_keeps(&f, *d)).count()
                         } else {
-                            all.iter()
-                                .filter(|d| keep(&self.docs[**d as usize]))
-                                .count()
+                            all.filter(|d| keep(&self.docs[*d as usize])).count()
                         };
                         return self.page(q, want_kind, front, Some(total), &keep);
                     }
@@ -673,7 +715,7 @@ impl Index {
                         (Some((a, _)), Some((b, _))) => (*a, *b),
                         _ => (1, 0),
                     };
-                    let hits = all.iter().map(|&d| {
+                    let hits = all.map(|d| {
                         let class = if d < lo || d > hi {
                             2
                         } else {
@@ -686,7 +728,9 @@ impl Index {
                 Mode::Partial => self
                     .substring(&folded.core)
                     .iter()
-                    .map(|&d| {
+                    .filter(|e| posting_in(**e, q.prefecture))
+                    .map(|&e| {
+                        let d = posting_doc(e);
                         let c = self.core(&self.docs[d as usize]);
                         let class = if c == folded.core {
                             0
@@ -813,9 +857,9 @@ impl Index {
     }
 
     /// [`Index::page`] for the commonest queries (relevance order, filters that
-    /// [`HotFilter`] answers): one pass that reads four bytes per hit from [`Index::hot`] and
-    /// touches the [`Doc`] only for a hit that may enter the page. Same order as the general
-    /// path.
+    /// [`HotFilter`] answers): one pass that reads eight bytes per hit from [`Index::hot`]
+    /// (the filter fields and the corporation, one cache line) and touches the [`Doc`] only
+    /// for a name longer than [`HOT_LEN_MAX`]. Same order as the general path.
     fn page_hot<I>(
         &self,
         q: &Query,
@@ -832,11 +876,11 @@ impl Index {
         if end_wanted >= BUCKETED_FROM {
             return self.page_hot_bucketed(q, f, want_kind, candidates.into_iter(), total);
         }
-        let mut heap: std::collections::BinaryHeap<(u64, u32)> =
+        let mut heap: std::collections::BinaryHeap<u64> =
             std::collections::BinaryHeap::with_capacity(end_wanted.min(4096));
         let mut kept = 0usize;
         for (d, class) in candidates {
-            let Some(&h) = self.hot.get(d as usize) else {
+            let Some(&Hot { bits: h, corp }) = self.hot.get(d as usize) else {
                 continue;
             };
             if !f.keeps(h) {
@@ -844,37 +888,26 @@ impl Index {
             }
             kept += 1;
             let kind_word = ((h >> 3) & 63) as u8;
-            let mut len = ((h >> 9) & 127) as u16;
-            if len == HOT_LEN_MAX {
-                len = self.docs[d as usize].len;
-            }
             let mismatch = u64::from(want_kind != 0 && kind_word != want_kind);
-            let high = (u64::from(class) << 62)
+            // Past names are never kept here: the key is unique by its corporation.
+            let k = (u64::from(class) << 62)
                 | (mismatch << 61)
-                | (u64::from(h & PAST_BIT != 0) << 60)
-                | (u64::from(len) << 32);
+                | (u64::from(self.hot_len(d, h)) << 32)
+                | u64::from(corp);
             if heap.len() < end_wanted {
-                heap.push((high | u64::from(self.docs[d as usize].corp), d));
-            } else if let Some(top) = heap.peek()
-                && high <= top.0
-            {
-                let k = (high | u64::from(self.docs[d as usize].corp), d);
-                if k < *top {
-                    heap.pop();
-                    heap.push(k);
-                }
+                heap.push(k);
+            } else if heap.peek().is_some_and(|top| k < *top) {
+                heap.pop();
+                heap.push(k);
             }
         }
         let hits = heap
             .into_sorted_vec()
             .into_iter()
             .skip(q.offset)
-            .map(|(_, d)| {
-                let doc = &self.docs[d as usize];
-                Hit {
-                    corp: doc.corp,
-                    past: doc.flags & PAST != 0,
-                }
+            .map(|k| Hit {
+                corp: k as u32,
+                past: false,
             })
             .collect();
         Results {
@@ -883,17 +916,28 @@ impl Index {
         }
     }
 
+    /// The length of document `d` whose [`Index::hot`] bits are `h`.
+    fn hot_len(&self, d: u32, h: u32) -> u16 {
+        let len = ((h >> 9) & 127) as u16;
+        if len == HOT_LEN_MAX {
+            self.docs.get(d as usize).map_or(len, |doc| doc.len)
+        } else {
+            len
+        }
+    }
+
     /// [`Index::page_hot`] for a long page (the Web-API's divide of 2,000): the relevance
     /// key's leading part (class, 法人格, length up to [`HOT_LEN_MAX`]) has few values, so a
-    /// first pass counts the hits per value from [`Index::hot`], and a second one keys only
-    /// the hits of the values the page reaches, which are then selected and sorted — instead
-    /// of thousands of heap insertions.
+    /// pass over the candidates counts the kept hits per value and keeps them (one read of
+    /// [`Index::hot`] per hit: a partial name's hits are spread over the index, each a cache
+    /// miss), then only the hits of the values the page reaches are keyed, selected and
+    /// sorted — instead of thousands of heap insertions.
     fn page_hot_bucketed(
         &self,
         q: &Query,
         f: &HotFilter,
         want_kind: u8,
-        candidates: impl Iterator<Item = (u32, u8)> + Clone,
+        candidates: impl Iterator<Item = (u32, u8)>,
         total: Option<usize>,
     ) -> Results {
         const BUCKETS: usize = 3 << 8;
@@ -905,14 +949,17 @@ impl Index {
             (usize::from(class.min(2)) << 8) | (mismatch << 7) | ((h >> 9) & 127) as usize
         };
         let mut counts = vec![0u32; BUCKETS];
-        let mut kept = 0usize;
-        for (d, class) in candidates.clone() {
-            let Some(&h) = self.hot.get(d as usize) else {
+        // The kept hits: (bucket, document, corporation).
+        let mut kept: Vec<(u16, u32, u32)> =
+            Vec::with_capacity(candidates.size_hint().1.unwrap_or(0).min(1 << 16));
+        for (d, class) in candidates {
+            let Some(&Hot { bits: h, corp }) = self.hot.get(d as usize) else {
                 continue;
             };
             if f.keeps(h) {
-                kept += 1;
-                counts[bucket(h, class)] += 1;
+                let b = bucket(h, class);
+                counts[b] += 1;
+                kept.push((b as u16, d, corp));
             }
         }
         let mut last = BUCKETS - 1;
@@ -924,20 +971,23 @@ impl Index {
                 break;
             }
         }
-        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(reached.min(kept));
-        for (d, class) in candidates {
-            let Some(&h) = self.hot.get(d as usize) else {
-                continue;
-            };
-            let b = bucket(h, class);
-            if b > last || !f.keeps(h) {
+        let mut keyed: Vec<u64> = Vec::with_capacity(reached.min(kept.len()));
+        for &(b, d, corp) in &kept {
+            if usize::from(b) > last {
                 continue;
             }
-            let doc = &self.docs[d as usize];
-            let high = (u64::from(class) << 62)
-                | (((b as u64 >> 7) & 1) << 61)
-                | (u64::from(doc.len) << 32);
-            keyed.push((high | u64::from(doc.corp), d));
+            let len = if b & 127 == HOT_LEN_MAX {
+                self.docs.get(d as usize).map_or(HOT_LEN_MAX, |doc| doc.len)
+            } else {
+                b & 127
+            };
+            // Class, 法人格 mismatch, length, corporation (unique: no past names here).
+            keyed.push(
+                (u64::from(b >> 8) << 62)
+                    | (u64::from((b >> 7) & 1) << 61)
+                    | (u64::from(len) << 32)
+                    | u64::from(corp),
+            );
         }
         if keyed.len() > end_wanted {
             keyed.select_nth_unstable(end_wanted - 1);
@@ -947,13 +997,13 @@ impl Index {
         let hits = keyed
             .into_iter()
             .skip(q.offset)
-            .map(|(_, d)| Hit {
-                corp: self.docs[d as usize].corp,
+            .map(|k| Hit {
+                corp: k as u32,
                 past: false,
             })
             .collect();
         Results {
-            total: total.unwrap_or(kept),
+            total: total.unwrap_or(kept.len()),
             hits,
         }
     }

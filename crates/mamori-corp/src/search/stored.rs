@@ -20,10 +20,11 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 
-use super::{Doc, Index, hot_of};
+use super::{Doc, Index, hot_of, posting_doc};
 
 const MAGIC: &[u8; 17] = b"MAMORI-CORP-INDEX";
-const VERSION: u32 = 1;
+/// 2: posting entries carry the document's prefecture.
+const VERSION: u32 = 2;
 const END: &[u8; 3] = b"END";
 const DOC_BYTES: usize = 36;
 
@@ -312,7 +313,7 @@ pub fn read_stored<R: Read>(mut r: R, expected_stamp: &str) -> Result<StoredInde
     {
         return Err(StoredError::Damaged(format!("document {i}")));
     }
-    if by_kana.iter().any(|d| *d >= n) || postings.iter().any(|d| *d >= n) {
+    if by_kana.iter().any(|d| *d >= n) || postings.iter().any(|e| posting_doc(*e) >= n) {
         return Err(StoredError::Damaged("a document list".into()));
     }
     if grams

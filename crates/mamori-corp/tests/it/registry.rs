@@ -343,6 +343,41 @@ fn the_fast_path_orders_filters_and_counts_like_the_general_one() {
         }
     }
     assert!(compared > 700, "only {compared} non-empty comparisons");
+    // Independently of both paths: a search within a prefecture finds exactly the
+    // nationwide hits whose corporation is registered there.
+    let pref_of = |corp: u32| {
+        let (n, _) = reg.corporation_rows(corp as usize).unwrap();
+        reg.latest(&n).unwrap().prefecture_code
+    };
+    for name in ["ビス", "ーサ", "サービス", "ス", "長長長"] {
+        for mode in [Mode::Partial, Mode::Prefix] {
+            for sort in [Sort::Relevance, Sort::Number] {
+                let all = Query {
+                    name: name.into(),
+                    mode,
+                    sort,
+                    include_closed: true,
+                    limit: 10_000,
+                    ..Query::default()
+                };
+                let nationwide = ix.search(&all);
+                for pref in [13, 27, 99, 1, 47] {
+                    let want: Vec<u32> = nationwide
+                        .hits
+                        .iter()
+                        .map(|h| h.corp)
+                        .filter(|c| pref_of(*c) == Some(pref))
+                        .collect();
+                    let got = ix.search(&Query {
+                        prefecture: Some(pref),
+                        ..all.clone()
+                    });
+                    let got: Vec<u32> = got.hits.iter().map(|h| h.corp).collect();
+                    assert_eq!(got, want, "{name} {mode:?} {sort:?} in {pref}");
+                }
+            }
+        }
+    }
     // The crowd is what it is meant to be: a partial query with many hits of every kind.
     let r = ix.search(&Query {
         name: "ビス".into(),
