@@ -681,11 +681,16 @@ impl Index {
                 Mode::Partial if !q.include_past => {
                     // Exact and prefix matches rank first and form one run in name order: when
                     // they fill the page, the other matches are only counted.
+                    // The documents first, then their hot entries in a tight loop: each is
+                    // a cache miss, and without the posting scan in between the processor
+                    // overlaps them.
                     let list = self.substring(&folded.core);
-                    let all = list
+                    let docs: Vec<u32> = list
                         .iter()
                         .filter(|e| posting_in(**e, q.prefecture))
-                        .map(|e| posting_doc(*e));
+                        .map(|e| posting_doc(*e))
+                        .collect();
+                    let all = docs.iter().copied();
                     let qlen = u16::try_from(folded.core.chars().count()).unwrap_or(u16::MAX);
                     let front: Vec<(u32, u8)> = self
                         .core_range(&folded.core, false)
