@@ -116,7 +116,6 @@ struct Doc {
 pub struct Index {
     docs: Vec<Doc>,
     text: String,
-    by_core: Vec<u32>,
     by_kana: Vec<u32>,
     grams: HashMap<u64, (u32, u32)>,
     /// The posting lists: per document containing the gram, [`posting_entry`] (the
@@ -435,7 +434,6 @@ impl Index {
         // Documents are stored in name order: a prefix or exact match is a contiguous run,
         // read sequentially.
         self.docs = by_core.iter().map(|i| self.docs[*i as usize]).collect();
-        let by_core: Vec<u32> = (0..n).collect();
         // The names in the same order, then the readings: verification reads memory in order.
         let mut text = String::with_capacity(self.text.len());
         let mut docs = std::mem::take(&mut self.docs);
@@ -466,9 +464,9 @@ impl Index {
             self.docs[*d as usize].gojuon = rank;
             rank += 1;
         }
-        for d in by_core.iter() {
-            if self.docs[*d as usize].kana.1 == 0 {
-                self.docs[*d as usize].gojuon = rank;
+        for d in &mut self.docs {
+            if d.kana.1 == 0 {
+                d.gojuon = rank;
                 rank += 1;
             }
         }
@@ -503,7 +501,6 @@ impl Index {
                 }
             }
         }
-        self.by_core = by_core;
         self.by_kana = by_kana;
         self.grams = ranges;
         self.postings = postings;
@@ -530,22 +527,22 @@ impl Index {
     pub fn heap_bytes(&self) -> usize {
         self.docs.capacity() * std::mem::size_of::<Doc>()
             + self.text.capacity()
-            + (self.by_core.capacity() + self.by_kana.capacity() + self.postings.capacity()) * 4
+            + (self.by_kana.capacity() + self.postings.capacity()) * 4
             + self.hot.capacity() * std::mem::size_of::<Hot>()
             + self.grams.capacity() * 24
     }
 
-    /// The documents whose folded name starts with `p` (a range of `by_core`).
-    fn core_range(&self, p: &str, exact: bool) -> &[u32] {
-        let lo = self
-            .by_core
-            .partition_point(|i| self.core(&self.docs[*i as usize]) < p);
+    /// The documents whose folded name starts with `p` (or is `p`): documents are stored in
+    /// folded-name order, so they are a run of consecutive numbers.
+    fn core_range(&self, p: &str, exact: bool) -> std::ops::Range<u32> {
+        let lo = self.docs.partition_point(|d| self.core(d) < p);
         let hi = lo
-            + self.by_core[lo..].partition_point(|i| {
-                let c = self.core(&self.docs[*i as usize]);
+            + self.docs[lo..].partition_point(|d| {
+                let c = self.core(d);
                 if exact { c == p } else { c.starts_with(p) }
             });
-        &self.by_core[lo..hi]
+        let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        at(lo)..at(hi)
     }
 
     fn kana_range(&self, p: &str) -> &[u32] {
@@ -658,16 +655,14 @@ impl Index {
             match q.mode {
                 Mode::Exact => self
                     .core_range(&folded.core, true)
-                    .iter()
-                    .map(|d| (*d, 0))
+                    .map(|d| (d, 0))
                     .collect(),
                 Mode::Prefix => {
                     // A prefix match of the same length is the whole name.
                     let qlen = u16::try_from(folded.core.chars().count()).unwrap_or(u16::MAX);
                     let hits = self
                         .core_range(&folded.core, false)
-                        .iter()
-                        .map(|d| (*d, u8::from(self.len_of(*d) != qlen)));
+                        .map(|d| (d, u8::from(self.len_of(d) != qlen)));
                     return self.page(q, want_kind, hits, None, &keep);
                 }
                 Mode::Partial if q.sort != Sort::Relevance => {
@@ -694,8 +689,7 @@ impl Index {
                     let qlen = u16::try_from(folded.core.chars().count()).unwrap_or(u16::MAX);
                     let front: Vec<(u32, u8)> = self
                         .core_range(&folded.core, false)
-                        .iter()
-                        .map(|d| (*d, u8::from(self.len_of(*d) != qlen)))
+                        .map(|d| (d, u8::from(self.len_of(d) != qlen)))
                         .collect();
                     let need = q.offset.saturating_add(q.limit.max(1));
                     let hot = HotFilter::of(q);
@@ -933,16 +927,17 @@ impl Index {
 
     /// [`Index::page_hot`] for a long page (the Web-API's divide of 2,000): the relevance
     /// key's leading part (class, 法人格, length up to [`HOT_LEN_MAX`]) has few values, so a
-    /// pass over the candidates counts the kept hits per value and keeps them (one read of
-    /// [`Index::hot`] per hit: a partial name's hits are spread over the index, each a cache
-    /// miss), then only the hits of the values the page reaches are keyed, selected and
-    /// sorted — instead of thousands of heap insertions.
+    /// first pass over the candidates only counts the kept hits per value (no writes: a
+    /// prefix's run of documents streams through, a partial name's scattered hits are cache
+    /// misses that overlap), and a second pass, over what the first left in cache, keys only
+    /// the hits of the values the page reaches, which are then selected and sorted —
+    /// instead of thousands of heap insertions.
     fn page_hot_bucketed(
         &self,
         q: &Query,
         f: &HotFilter,
         want_kind: u8,
-        candidates: impl Iterator<Item = (u32, u8)>,
+        candidates: impl Iterator<Item = (u32, u8)> + Clone,
         total: Option<usize>,
     ) -> Results {
         const BUCKETS: usize = 3 << 8;
@@ -953,18 +948,15 @@ impl Index {
             let mismatch = usize::from(want_kind != 0 && kind_word != want_kind);
             (usize::from(class.min(2)) << 8) | (mismatch << 7) | ((h >> 9) & 127) as usize
         };
-        let mut counts = vec![0u32; BUCKETS];
-        // The kept hits: (bucket, document, corporation).
-        let mut kept: Vec<(u16, u32, u32)> =
-            Vec::with_capacity(candidates.size_hint().1.unwrap_or(0).min(1 << 16));
-        for (d, class) in candidates {
-            let Some(&Hot { bits: h, corp }) = self.hot.get(d as usize) else {
+        let mut counts = [0u32; BUCKETS];
+        let mut kept = 0usize;
+        for (d, class) in candidates.clone() {
+            let Some(&Hot { bits: h, .. }) = self.hot.get(d as usize) else {
                 continue;
             };
             if f.keeps(h) {
-                let b = bucket(h, class);
-                counts[b] += 1;
-                kept.push((b as u16, d, corp));
+                counts[bucket(h, class)] += 1;
+                kept += 1;
             }
         }
         let mut last = BUCKETS - 1;
@@ -976,20 +968,27 @@ impl Index {
                 break;
             }
         }
-        let mut keyed: Vec<u64> = Vec::with_capacity(reached.min(kept.len()));
-        for &(b, d, corp) in &kept {
-            if usize::from(b) > last {
+        let mut keyed: Vec<u64> = Vec::with_capacity(reached.min(kept));
+        for (d, class) in candidates {
+            let Some(&Hot { bits: h, corp }) = self.hot.get(d as usize) else {
+                continue;
+            };
+            if !f.keeps(h) {
                 continue;
             }
-            let len = if b & 127 == HOT_LEN_MAX {
+            let b = bucket(h, class);
+            if b > last {
+                continue;
+            }
+            let len = if b & 127 == usize::from(HOT_LEN_MAX) {
                 self.docs.get(d as usize).map_or(HOT_LEN_MAX, |doc| doc.len)
             } else {
-                b & 127
+                (b & 127) as u16
             };
             // Class, 法人格 mismatch, length, corporation (unique: no past names here).
             keyed.push(
-                (u64::from(b >> 8) << 62)
-                    | (u64::from((b >> 7) & 1) << 61)
+                ((b as u64 >> 8) << 62)
+                    | (((b as u64 >> 7) & 1) << 61)
                     | (u64::from(len) << 32)
                     | u64::from(corp),
             );
@@ -1008,7 +1007,7 @@ impl Index {
             })
             .collect();
         Results {
-            total: total.unwrap_or(kept.len()),
+            total: total.unwrap_or(kept),
             hits,
         }
     }

@@ -43,6 +43,8 @@ struct Args {
     clients: usize,
     seconds: u64,
     only: Option<String>,
+    /// Rounds of the in-process tables (more for a profile of them).
+    repeat: usize,
 }
 
 fn args() -> Args {
@@ -51,6 +53,7 @@ fn args() -> Args {
         clients: 32,
         seconds: 10,
         only: None,
+        repeat: 1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -58,6 +61,7 @@ fn args() -> Args {
             "--clients" => a.clients = it.next().and_then(|v| v.parse().ok()).expect("--clients N"),
             "--seconds" => a.seconds = it.next().and_then(|v| v.parse().ok()).expect("--seconds N"),
             "--only" => a.only = it.next(),
+            "--repeat" => a.repeat = it.next().and_then(|v| v.parse().ok()).expect("--repeat N"),
             "--bench" => {}
             f if !f.starts_with("--") => a.file = f.to_owned(),
             other => panic!("unknown argument {other}"),
@@ -364,12 +368,15 @@ fn main() {
             }
         }
     }
-    let answer_bytes = breakdown(&data, &raw_prefixes[..raw_prefixes.len().min(500)]);
-    filtered_searches(
-        &data,
-        &raw_prefixes[..raw_prefixes.len().min(500)],
-        &raw_partials,
-    );
+    let mut answer_bytes = 0;
+    for _ in 0..a.repeat.max(1) {
+        answer_bytes = breakdown(&data, &raw_prefixes[..raw_prefixes.len().min(500)]);
+        filtered_searches(
+            &data,
+            &raw_prefixes[..raw_prefixes.len().min(500)],
+            &raw_partials,
+        );
+    }
     let (numbers, prefixes, partials, whole) = (
         Arc::new(numbers),
         Arc::new(prefixes),

@@ -330,7 +330,6 @@ pub fn read_stored<R: Read>(mut r: R, expected_stamp: &str) -> Result<StoredInde
     let index = Index {
         docs,
         text,
-        by_core: (0..n).collect(),
         by_kana,
         grams,
         postings,
