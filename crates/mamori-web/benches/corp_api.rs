@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use mamori_catalog::CatalogSet;
-use mamori_corp::{Envelope, Kind};
+use mamori_corp::Envelope;
 use mamori_model::Role;
 use mamori_store::app::{Actor, AppDb, NewUser};
 use mamori_web::corp::{self, ANSWER_CACHE_BYTES, CorpData, Format};
@@ -273,14 +273,9 @@ fn breakdown(data: &CorpData, names: &[String]) -> usize {
 /// handler asks it), mean per query: prefixes with `close=0&kind=03`, and three-character
 /// partial names within a prefecture.
 fn filtered_searches(data: &CorpData, prefixes: &[String], partials: &[(String, u8)]) {
-    let kind03 = vec![
-        Kind::StockCompany,
-        Kind::LimitedCompany,
-        Kind::GeneralPartnership,
-        Kind::LimitedPartnership,
-        Kind::LimitedLiabilityCompany,
-        Kind::OtherRegistered,
-    ];
+    let kind03 = mamori_web::corp_api::kinds_of_code("03")
+        .unwrap_or_default()
+        .to_vec();
     let time = |qs: Vec<mamori_corp::Query>| {
         let t = Instant::now();
         let mut hits = 0usize;

@@ -207,20 +207,7 @@ fn kinds(p: &Params) -> Result<Vec<Kind>, NtaError> {
     }
     let mut out = Vec::new();
     for c in codes {
-        let add: &[Kind] = match c {
-            "01" => &[Kind::State],
-            "02" => &[Kind::LocalGovernment],
-            "03" => &[
-                Kind::StockCompany,
-                Kind::LimitedCompany,
-                Kind::GeneralPartnership,
-                Kind::LimitedPartnership,
-                Kind::LimitedLiabilityCompany,
-                Kind::OtherRegistered,
-            ],
-            "04" => &[Kind::Foreign, Kind::Other],
-            _ => return Err(e()),
-        };
+        let add = kinds_of_code(c).ok_or_else(e)?;
         for k in add {
             if !out.contains(k) {
                 out.push(*k);
@@ -228,6 +215,24 @@ fn kinds(p: &Params) -> Result<Vec<Kind>, NtaError> {
         }
     }
     Ok(out)
+}
+
+/// The 法人種別 that one Web-API `kind` code (01–04) stands for.
+pub fn kinds_of_code(code: &str) -> Option<&'static [Kind]> {
+    Some(match code {
+        "01" => &[Kind::State],
+        "02" => &[Kind::LocalGovernment],
+        "03" => &[
+            Kind::StockCompany,
+            Kind::LimitedCompany,
+            Kind::GeneralPartnership,
+            Kind::LimitedPartnership,
+            Kind::LimitedLiabilityCompany,
+            Kind::OtherRegistered,
+        ],
+        "04" => &[Kind::Foreign, Kind::Other],
+        _ => return None,
+    })
 }
 
 fn divide(p: &Params) -> Result<usize, NtaError> {
