@@ -660,9 +660,15 @@ impl Index {
                 Mode::Prefix => {
                     // A prefix match of the same length is the whole name.
                     let qlen = u16::try_from(folded.core.chars().count()).unwrap_or(u16::MAX);
-                    let hits = self
-                        .core_range(&folded.core, false)
-                        .map(|d| (d, u8::from(self.len_of(d) != qlen)));
+                    let range = self.core_range(&folded.core, false);
+                    if q.sort == Sort::Relevance
+                        && qlen < HOT_LEN_MAX
+                        && q.offset.saturating_add(q.limit.max(1)) >= BUCKETED_FROM
+                        && let Some(f) = HotFilter::of(q)
+                    {
+                        return self.page_hot_range(q, &f, want_kind, range, qlen);
+                    }
+                    let hits = range.map(|d| (d, u8::from(self.len_of(d) != qlen)));
                     return self.page(q, want_kind, hits, None, &keep);
                 }
                 Mode::Partial if q.sort != Sort::Relevance => {
@@ -923,6 +929,92 @@ impl Index {
         } else {
             len
         }
+    }
+
+    /// [`Index::page_hot_bucketed`] for a prefix: the documents `range` (a run of the name
+    /// order) whose names are `qlen` characters long are the exact matches, the others
+    /// prefix matches (`qlen` below [`HOT_LEN_MAX`]). Both passes read the run's
+    /// [`Index::hot`] entries as one slice, and the counting pass has no branch that
+    /// depends on the data: a filter such as `kind=03` keeps about every other hit, which
+    /// a branch guesses wrong half the time (in process at full scale, a `kind=03` prefix
+    /// search went from 169 to 120 µs).
+    fn page_hot_range(
+        &self,
+        q: &Query,
+        f: &HotFilter,
+        want_kind: u8,
+        range: std::ops::Range<u32>,
+        qlen: u16,
+    ) -> Results {
+        const BUCKETS: usize = 3 << 8;
+        let end_wanted = q.offset.saturating_add(q.limit.max(1));
+        let hot = self
+            .hot
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or_default();
+        let qlen = u32::from(qlen);
+        let want = u32::from(want_kind);
+        // Ordered like the key: class, then 法人格 mismatch, then length (capped).
+        let bucket = |h: u32| -> usize {
+            let len = (h >> 9) & 127;
+            let class = u32::from(len != qlen);
+            let mismatch = u32::from(want != 0) & u32::from((h >> 3) & 63 != want);
+            ((class << 8) | (mismatch << 7) | len) as usize
+        };
+        let keeps = |h: u32| -> u32 {
+            u32::from(h & f.hide == 0)
+                & u32::from(f.pref.is_none_or(|p| h & (63 << 20) == p))
+                & (u32::from(f.kinds == 0) | (u32::from(f.kinds) >> ((h >> 16) & 15)) & 1)
+        };
+        let mut counts = [0u32; BUCKETS];
+        let mut kept = 0usize;
+        for e in hot {
+            let k = keeps(e.bits);
+            if let Some(n) = counts.get_mut(bucket(e.bits)) {
+                *n += k;
+            }
+            kept += k as usize;
+        }
+        let mut last = BUCKETS - 1;
+        let mut reached = 0usize;
+        for (b, c) in counts.iter().enumerate() {
+            reached += *c as usize;
+            if reached >= end_wanted {
+                last = b;
+                break;
+            }
+        }
+        let mut keyed: Vec<u64> = Vec::with_capacity(reached.min(kept));
+        for (i, e) in hot.iter().enumerate() {
+            let h = e.bits;
+            let b = bucket(h);
+            if b > last || keeps(h) == 0 {
+                continue;
+            }
+            let len = if b & 127 == usize::from(HOT_LEN_MAX) {
+                self.docs
+                    .get(range.start as usize + i)
+                    .map_or(HOT_LEN_MAX, |doc| doc.len)
+            } else {
+                (b & 127) as u16
+            };
+            // Class, 法人格 mismatch, length, corporation (unique: no past names here).
+            keyed.push(((b as u64 >> 7) << 61) | (u64::from(len) << 32) | u64::from(e.corp));
+        }
+        if keyed.len() > end_wanted {
+            keyed.select_nth_unstable(end_wanted - 1);
+            keyed.truncate(end_wanted);
+        }
+        keyed.sort_unstable();
+        let hits = keyed
+            .into_iter()
+            .skip(q.offset)
+            .map(|k| Hit {
+                corp: k as u32,
+                past: false,
+            })
+            .collect();
+        Results { total: kept, hits }
     }
 
     /// [`Index::page_hot`] for a long page (the Web-API's divide of 2,000): the relevance
