@@ -93,7 +93,7 @@ const CLOSED: u8 = 1;
 const PAST: u8 = 2;
 const HIDDEN: u8 = 4;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Doc {
     corp: u32,
     core: (u32, u32),
@@ -126,6 +126,39 @@ pub struct Index {
     /// that a pass over a million hits stays in cache (see [`Index::page_hot`] and
     /// [`HotFilter`]).
     hot: Vec<Hot>,
+    /// The assignment dates the documents span (see [`DateSpan`]).
+    dates: DateSpan,
+}
+
+/// The earliest and latest assignment date (`YYYYMMDD`) of the documents and whether any
+/// has none: an assignment-date filter that every document passes (`to=` today, `from=`
+/// before 2015) is no filter, and the query keeps the fast path of [`HotFilter`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct DateSpan {
+    min: u32,
+    max: u32,
+    unknown: bool,
+}
+
+impl DateSpan {
+    fn of(docs: &[Doc]) -> DateSpan {
+        let known = || docs.iter().map(|d| d.assigned).filter(|a| *a != 0);
+        DateSpan {
+            min: known().min().unwrap_or(0),
+            max: known().max().unwrap_or(0),
+            unknown: docs.iter().any(|d| d.assigned == 0),
+        }
+    }
+
+    /// Whether every document passes the query's assignment-date filter (the same test as
+    /// the general path's `keep`).
+    fn all_pass(&self, q: &Query) -> bool {
+        let from_all = q
+            .assigned_from
+            .is_none_or(|f| f == 0 || (!self.unknown && f <= self.min));
+        let to_all = q.assigned_to.is_none_or(|t| !self.unknown && t >= self.max);
+        from_all && to_all
+    }
 }
 
 /// The longest length a [`Index::hot`] entry holds; longer names read their [`Doc`].
@@ -191,9 +224,9 @@ fn hot_of(d: &Doc) -> Hot {
 }
 
 /// The filters a query applies that [`Index::hot`] answers (closed, past and hidden names,
-/// prefecture, 法人種別), so a relevance-ordered pass reads four bytes per hit instead of
+/// prefecture, 法人種別), so a relevance-ordered pass reads eight bytes per hit instead of
 /// its [`Doc`]. `None` from [`HotFilter::of`] when the query has a filter that needs the
-/// document (city, past names, assignment dates).
+/// document (city, past names, assignment dates that leave some document out).
 #[derive(Clone, Copy, Debug)]
 struct HotFilter {
     /// Flag bits that drop a document.
@@ -205,12 +238,8 @@ struct HotFilter {
 }
 
 impl HotFilter {
-    fn of(q: &Query) -> Option<HotFilter> {
-        if q.include_past
-            || q.city.is_some()
-            || q.assigned_from.is_some()
-            || q.assigned_to.is_some()
-        {
+    fn of(q: &Query, dates: &DateSpan) -> Option<HotFilter> {
+        if q.include_past || q.city.is_some() || !dates.all_pass(q) {
             return None;
         }
         let mut hide = u32::from(HIDDEN | PAST);
@@ -505,6 +534,7 @@ impl Index {
         self.grams = ranges;
         self.postings = postings;
         self.hot = self.docs.iter().map(hot_of).collect();
+        self.dates = DateSpan::of(&self.docs);
     }
 
     /// The corporations of the current names, each once, in the order of the documents
@@ -606,6 +636,18 @@ impl Index {
 
     /// Runs a query.
     pub fn search(&self, q: &Query) -> Results {
+        self.search_with(q, HotFilter::of(q, &self.dates))
+    }
+
+    /// [`Index::search`] without the fast paths: every hit is read from its document and
+    /// ordered by the general key. For tests that compare both paths.
+    #[doc(hidden)]
+    pub fn search_general(&self, q: &Query) -> Results {
+        self.search_with(q, None)
+    }
+
+    /// Runs a query; `hot` is the query's [`HotFilter`], `None` for the general path.
+    fn search_with(&self, q: &Query, hot: Option<HotFilter>) -> Results {
         let folded = fold_name(&q.name);
         // A query that is nothing but a 法人格 (株式会社, (株), ㈱ …) names that 法人格.
         let only_kind = crate::fold::KIND_WORDS
@@ -664,12 +706,12 @@ impl Index {
                     if q.sort == Sort::Relevance
                         && qlen < HOT_LEN_MAX
                         && q.offset.saturating_add(q.limit.max(1)) >= BUCKETED_FROM
-                        && let Some(f) = HotFilter::of(q)
+                        && let Some(f) = hot
                     {
                         return self.page_hot_range(q, &f, want_kind, range, qlen);
                     }
                     let hits = range.map(|d| (d, u8::from(self.len_of(d) != qlen)));
-                    return self.page(q, want_kind, hits, None, &keep);
+                    return self.page(q, hot, want_kind, hits, None, &keep);
                 }
                 Mode::Partial if q.sort != Sort::Relevance => {
                     let list = self.substring(&folded.core);
@@ -677,7 +719,7 @@ impl Index {
                         .iter()
                         .filter(|e| posting_in(**e, q.prefecture))
                         .map(|&e| (posting_doc(e), 2));
-                    return self.page(q, want_kind, hits, None, &keep);
+                    return self.page(q, hot, want_kind, hits, None, &keep);
                 }
                 Mode::Partial if !q.include_past => {
                     // Exact and prefix matches rank first and form one run in name order: when
@@ -698,7 +740,6 @@ impl Index {
                         .map(|d| (d, u8::from(self.len_of(d) != qlen)))
                         .collect();
                     let need = q.offset.saturating_add(q.limit.max(1));
-                    let hot = HotFilter::of(q);
                     let front_kept = match hot {
                         Some(f) => front.iter().filter(|(d, _)| self.hot_keeps(&f, *d)).count(),
                         None => front
@@ -712,7 +753,7 @@ impl Index {
                         } else {
                             all.filter(|d| keep(&self.docs[*d as usize])).count()
                         };
-                        return self.page(q, want_kind, front, Some(total), &keep);
+                        return self.page(q, hot, want_kind, front, Some(total), &keep);
                     }
                     // Documents are in name order, so the prefix matches are exactly the
                     // documents of that run: no string comparison per hit.
@@ -728,7 +769,7 @@ impl Index {
                         };
                         (d, class)
                     });
-                    return self.page(q, want_kind, hits, None, &keep);
+                    return self.page(q, hot, want_kind, hits, None, &keep);
                 }
                 Mode::Partial => self
                     .substring(&folded.core)
@@ -749,7 +790,7 @@ impl Index {
                     .collect(),
             }
         };
-        self.page(q, want_kind, candidates, None, &keep)
+        self.page(q, hot, want_kind, candidates, None, &keep)
     }
 
     /// Orders the kept candidates and cuts the requested page. `total` is the number of hits
@@ -757,6 +798,7 @@ impl Index {
     fn page<I>(
         &self,
         q: &Query,
+        hot: Option<HotFilter>,
         want_kind: u8,
         candidates: I,
         total: Option<usize>,
@@ -767,7 +809,7 @@ impl Index {
         I::IntoIter: Clone,
     {
         if q.sort == Sort::Relevance
-            && let Some(f) = HotFilter::of(q)
+            && let Some(f) = hot
         {
             return self.page_hot(q, &f, want_kind, candidates, total);
         }
@@ -1102,5 +1144,49 @@ impl Index {
             total: total.unwrap_or(kept),
             hits,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(assigned: u32) -> Doc {
+        Doc {
+            assigned,
+            ..Doc::default()
+        }
+    }
+
+    fn dates(from: Option<u32>, to: Option<u32>) -> Query {
+        Query {
+            assigned_from: from,
+            assigned_to: to,
+            ..Query::default()
+        }
+    }
+
+    #[test]
+    fn a_date_filter_is_no_filter_only_when_every_document_passes_it() {
+        let known = DateSpan::of(&[doc(20_151_005), doc(20_230_401)]);
+        assert_eq!(
+            known,
+            DateSpan {
+                min: 20_151_005,
+                max: 20_230_401,
+                unknown: false
+            }
+        );
+        assert!(known.all_pass(&dates(None, None)));
+        assert!(known.all_pass(&dates(Some(20_151_005), Some(20_230_401))));
+        assert!(known.all_pass(&dates(Some(0), Some(99_991_231))));
+        assert!(!known.all_pass(&dates(Some(20_151_006), None)));
+        assert!(!known.all_pass(&dates(None, Some(20_230_331))));
+        // A document without a date passes `from=0` only, never a `to`.
+        let unknown = DateSpan::of(&[doc(0), doc(20_151_005)]);
+        assert!(unknown.unknown);
+        assert!(unknown.all_pass(&dates(Some(0), None)));
+        assert!(!unknown.all_pass(&dates(Some(20_000_101), None)));
+        assert!(!unknown.all_pass(&dates(None, Some(99_991_231))));
     }
 }

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 
-use super::{Doc, Index, hot_of, posting_doc};
+use super::{DateSpan, Doc, Index, hot_of, posting_doc};
 
 const MAGIC: &[u8; 17] = b"MAMORI-CORP-INDEX";
 /// 2: posting entries carry the document's prefecture.
@@ -327,7 +327,9 @@ pub fn read_stored<R: Read>(mut r: R, expected_stamp: &str) -> Result<StoredInde
     }
     let grams: HashMap<u64, (u32, u32)> = grams.into_iter().collect();
     let hot = docs.iter().map(hot_of).collect();
+    let dates = DateSpan::of(&docs);
     let index = Index {
+        dates,
         docs,
         text,
         by_kana,

@@ -274,8 +274,9 @@ fn crowded_registry() -> Registry {
         // Prefectures (including 99, 国外, and none) and 法人種別 vary independently of the name.
         let pref = ["13", "27", "99", "", "01"][(i / 3 % 5) as usize];
         let kind = ["301", "305", "401", "101", "399", "201"][(i / 5 % 6) as usize];
+        let assigned = ["2015-10-05", "2016-04-01", "2023-10-02"][(i / 7 % 3) as usize];
         csv.push_str(&format!(
-            "{},{},01,0,2020-01-01,2019-12-01,\"{name}\",,{kind},\"東京都\",\"千代田区\",\"丸の内１丁目\",,{pref},101,1000005,{close_date},{close_cause},,,,,2015-10-05,1,,,,,,{hidden}\r\n",
+            "{},{},01,0,2020-01-01,2019-12-01,\"{name}\",,{kind},\"東京都\",\"千代田区\",\"丸の内１丁目\",,{pref},101,1000005,{close_date},{close_cause},,,,,{assigned},1,,,,,,{hidden}\r\n",
             i + 1,
             number.as_str()
         ));
@@ -316,33 +317,40 @@ fn the_fast_path_orders_filters_and_counts_like_the_general_one() {
                         (Some(47), vec![]),
                         (None, vec![Kind::State, Kind::LocalGovernment]),
                     ] {
-                        let fast = Query {
-                            name: name.into(),
-                            mode,
-                            include_closed,
-                            offset,
-                            limit,
-                            prefecture,
-                            kinds: kinds.clone(),
-                            ..Query::default()
-                        };
-                        // A filter every document passes takes the general path.
-                        let general = Query {
-                            assigned_from: Some(0),
-                            ..fast.clone()
-                        };
-                        let (a, b) = (ix.search(&fast), ix.search(&general));
-                        assert_eq!(
-                            a, b,
-                            "{name} {mode:?} closed={include_closed} {offset}+{limit} {prefecture:?} {kinds:?}"
-                        );
-                        compared += usize::from(!a.hits.is_empty());
+                        // Assignment dates that every document passes (the fast path
+                        // ignores them) and ones that leave some out.
+                        for (assigned_from, assigned_to) in [
+                            (None, None),
+                            (None, Some(99_991_231)),
+                            (Some(20_151_005), None),
+                            (Some(20_160_401), Some(20_231_001)),
+                            (None, Some(20_160_401)),
+                        ] {
+                            let q = Query {
+                                name: name.into(),
+                                mode,
+                                include_closed,
+                                offset,
+                                limit,
+                                prefecture,
+                                kinds: kinds.clone(),
+                                assigned_from,
+                                assigned_to,
+                                ..Query::default()
+                            };
+                            let (a, b) = (ix.search(&q), ix.search_general(&q));
+                            assert_eq!(
+                                a, b,
+                                "{name} {mode:?} closed={include_closed} {offset}+{limit} {prefecture:?} {kinds:?} {assigned_from:?}..{assigned_to:?}"
+                            );
+                            compared += usize::from(!a.hits.is_empty());
+                        }
                     }
                 }
             }
         }
     }
-    assert!(compared > 700, "only {compared} non-empty comparisons");
+    assert!(compared > 3000, "only {compared} non-empty comparisons");
     // Independently of both paths: a search within a prefecture finds exactly the
     // nationwide hits whose corporation is registered there.
     let pref_of = |corp: u32| {
