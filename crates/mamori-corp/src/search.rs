@@ -126,6 +126,10 @@ pub struct Index {
     /// that a pass over a million hits stays in cache (see [`Index::page_hot`] and
     /// [`HotFilter`]).
     hot: Vec<Hot>,
+    /// [`Hot::bits`] of every document again, four bytes each, for the passes over a
+    /// prefix's run of documents ([`Index::page_hot_range`]): half the memory of
+    /// [`Index::hot`] to stream, and the run's entries are read twice.
+    hot_bits: Vec<u32>,
     /// The assignment dates the documents span (see [`DateSpan`]).
     dates: DateSpan,
 }
@@ -534,6 +538,7 @@ impl Index {
         self.grams = ranges;
         self.postings = postings;
         self.hot = self.docs.iter().map(hot_of).collect();
+        self.hot_bits = self.hot.iter().map(|h| h.bits).collect();
         self.dates = DateSpan::of(&self.docs);
     }
 
@@ -559,6 +564,7 @@ impl Index {
             + self.text.capacity()
             + (self.by_kana.capacity() + self.postings.capacity()) * 4
             + self.hot.capacity() * std::mem::size_of::<Hot>()
+            + self.hot_bits.capacity() * 4
             + self.grams.capacity() * 24
     }
 
@@ -976,7 +982,7 @@ impl Index {
     /// [`Index::page_hot_bucketed`] for a prefix: the documents `range` (a run of the name
     /// order) whose names are `qlen` characters long are the exact matches, the others
     /// prefix matches (`qlen` below [`HOT_LEN_MAX`]). Both passes read the run's
-    /// [`Index::hot`] entries as one slice, and the counting pass has no branch that
+    /// [`Index::hot_bits`] as one slice, and the counting pass has no branch that
     /// depends on the data: a filter such as `kind=03` keeps about every other hit, which
     /// a branch guesses wrong half the time (in process at full scale, a `kind=03` prefix
     /// search went from 169 to 120 µs).
@@ -990,10 +996,8 @@ impl Index {
     ) -> Results {
         const BUCKETS: usize = 3 << 8;
         let end_wanted = q.offset.saturating_add(q.limit.max(1));
-        let hot = self
-            .hot
-            .get(range.start as usize..range.end as usize)
-            .unwrap_or_default();
+        let (start, end) = (range.start as usize, range.end as usize);
+        let bits = self.hot_bits.get(start..end).unwrap_or_default();
         let qlen = u32::from(qlen);
         let want = u32::from(want_kind);
         // Ordered like the key: class, then 法人格 mismatch, then length (capped).
@@ -1010,9 +1014,9 @@ impl Index {
         };
         let mut counts = [0u32; BUCKETS];
         let mut kept = 0usize;
-        for e in hot {
-            let k = keeps(e.bits);
-            if let Some(n) = counts.get_mut(bucket(e.bits)) {
+        for &h in bits {
+            let k = keeps(h);
+            if let Some(n) = counts.get_mut(bucket(h)) {
                 *n += k;
             }
             kept += k as usize;
@@ -1027,21 +1031,19 @@ impl Index {
             }
         }
         let mut keyed: Vec<u64> = Vec::with_capacity(reached.min(kept));
-        for (i, e) in hot.iter().enumerate() {
-            let h = e.bits;
+        for (d, &h) in (start..).zip(bits) {
             let b = bucket(h);
             if b > last || keeps(h) == 0 {
                 continue;
             }
             let len = if b & 127 == usize::from(HOT_LEN_MAX) {
-                self.docs
-                    .get(range.start as usize + i)
-                    .map_or(HOT_LEN_MAX, |doc| doc.len)
+                self.docs.get(d).map_or(HOT_LEN_MAX, |doc| doc.len)
             } else {
                 (b & 127) as u16
             };
+            let corp = self.hot.get(d).map_or(0, |e| e.corp);
             // Class, 法人格 mismatch, length, corporation (unique: no past names here).
-            keyed.push(((b as u64 >> 7) << 61) | (u64::from(len) << 32) | u64::from(e.corp));
+            keyed.push(((b as u64 >> 7) << 61) | (u64::from(len) << 32) | u64::from(corp));
         }
         if keyed.len() > end_wanted {
             keyed.select_nth_unstable(end_wanted - 1);

@@ -1028,22 +1028,13 @@ fn envelope_line(out: &mut Vec<u8>, e: &Envelope) {
 /// first line).
 ///
 /// CSV is written in one pass into one buffer of the right size: the envelope, then per line
-/// the new 一連番号 and the stored line after its first comma, in UTF-8 as stored or encoded
-/// to Shift_JIS on the way (never longer than the UTF-8).
+/// the new 一連番号 and the stored line after its first comma, in UTF-8 as stored; Shift_JIS
+/// is that body encoded at once (never longer than the UTF-8).
 pub fn write_lines(fmt: Format, e: &Envelope, lines: &[&str], first_seq: u64) -> io::Result<Bytes> {
     // The lines, new 一連番号 and CRLF; XML about thrice.
     let size: usize = lines.iter().map(|l| l.len() + 8).sum::<usize>() + 64;
     match fmt {
-        Format::CsvSjis => {
-            let mut out = Vec::with_capacity(size);
-            envelope_line(&mut out, e);
-            let mut scratch = String::new();
-            for (i, l) in lines.iter().enumerate() {
-                push_line(&mut out, l, first_seq + i as u64, fmt, &mut scratch);
-            }
-            Ok(Bytes::from(out))
-        }
-        Format::Csv => {
+        Format::Csv | Format::CsvSjis => {
             let mut text = String::with_capacity(size);
             {
                 use std::fmt::Write as _;
@@ -1056,7 +1047,14 @@ pub fn write_lines(fmt: Format, e: &Envelope, lines: &[&str], first_seq: u64) ->
             for (i, l) in lines.iter().enumerate() {
                 push_line_utf8(&mut text, l, first_seq + i as u64);
             }
-            Ok(Bytes::from(text.into_bytes()))
+            if fmt == Format::Csv {
+                return Ok(Bytes::from(text.into_bytes()));
+            }
+            // The whole body in one call: the encoder's runs are longer than a line, and
+            // its start and end cost once per answer instead of once per row.
+            let mut out = Vec::with_capacity(text.len());
+            mamori_corp::csv::encode_shift_jis(&text, &mut out);
+            Ok(Bytes::from(out))
         }
         Format::Xml => {
             let mut w = XmlWriter::new(Vec::with_capacity(size * 3), e)?;

@@ -326,9 +326,11 @@ pub fn read_stored<R: Read>(mut r: R, expected_stamp: &str) -> Result<StoredInde
         return Err(StoredError::Damaged("row offsets".into()));
     }
     let grams: HashMap<u64, (u32, u32)> = grams.into_iter().collect();
-    let hot = docs.iter().map(hot_of).collect();
+    let hot: Vec<_> = docs.iter().map(hot_of).collect();
+    let hot_bits = hot.iter().map(|h: &super::Hot| h.bits).collect();
     let dates = DateSpan::of(&docs);
     let index = Index {
+        hot_bits,
         dates,
         docs,
         text,
