@@ -329,7 +329,8 @@ pub fn read_stored<R: Read>(mut r: R, expected_stamp: &str) -> Result<StoredInde
     let hot: Vec<_> = docs.iter().map(hot_of).collect();
     let hot_bits = hot.iter().map(|h: &super::Hot| h.bits).collect();
     let dates = DateSpan::of(&docs);
-    let index = Index {
+    let mut index = Index {
+        fences: Vec::new(),
         hot_bits,
         dates,
         docs,
@@ -339,5 +340,6 @@ pub fn read_stored<R: Read>(mut r: R, expected_stamp: &str) -> Result<StoredInde
         postings,
         hot,
     };
+    index.fences = index.fences_of();
     Ok(StoredIndex { index, offsets })
 }

@@ -287,6 +287,55 @@ fn crowded_registry() -> Registry {
 }
 
 #[test]
+fn prefix_and_exact_counts_match_a_scan_of_every_name() {
+    // The name order is searched through a sparse sample of it first; compare with a scan,
+    // for every prefix of every name (short and longer than the sample's 16 bytes), the
+    // whole names, and strings that fall between or beyond them.
+    let reg = crowded_registry();
+    let ix = Index::build(&reg);
+    let mut cores = Vec::new();
+    for i in 0..reg.len() {
+        let (n, _) = reg.corporation_rows(i).unwrap();
+        let c = reg.latest(&n).unwrap();
+        if !c.is_hihyoji() {
+            cores.push(mamori_corp::fold_name(&c.name).core);
+        }
+    }
+    let mut queries: Vec<String> = Vec::new();
+    for core in &cores {
+        let chars: Vec<char> = core.chars().collect();
+        for n in 1..=chars.len().min(8) {
+            queries.push(chars[..n].iter().collect());
+        }
+        queries.push(core.clone());
+        queries.push(format!("{core}ン"));
+    }
+    queries.extend(["ア", "ヴ", "一", "長長長長長長長長長長", "ﾟ"].map(String::from));
+    queries.sort();
+    queries.dedup();
+    assert!(queries.len() > 500, "{}", queries.len());
+    for p in &queries {
+        for mode in [Mode::Prefix, Mode::Exact] {
+            let want = cores
+                .iter()
+                .filter(|c| match mode {
+                    Mode::Exact => *c == p,
+                    _ => c.starts_with(p.as_str()),
+                })
+                .count();
+            let got = ix.search(&Query {
+                name: p.clone(),
+                mode,
+                include_closed: true,
+                limit: 1,
+                ..Query::default()
+            });
+            assert_eq!(got.total, want, "{p} {mode:?}");
+        }
+    }
+}
+
+#[test]
 fn the_fast_path_orders_filters_and_counts_like_the_general_one() {
     let reg = crowded_registry();
     let ix = Index::build(&reg);
