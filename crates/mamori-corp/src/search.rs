@@ -779,7 +779,6 @@ impl Index {
                     let range = self.core_range(&folded.core, false);
                     if q.sort == Sort::Relevance
                         && qlen < HOT_LEN_MAX
-                        && q.offset.saturating_add(q.limit.max(1)) >= BUCKETED_FROM
                         && let Some(f) = hot
                     {
                         return self.page_hot_range(q, &f, want_kind, range, qlen);

@@ -64,6 +64,45 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// How long a bearer token found valid is trusted without asking the database again.
+pub const API_TOKEN_TTL: Duration = Duration::from_secs(10);
+
+/// Bearer tokens of the JSON API found valid, by their SHA-256, with the user they belong
+/// to and when they were looked up: a program that pages through search results does not
+/// wait on the database for every request. A change made in this process (a role changed,
+/// a user disabled) empties it at once; one made elsewhere (the command line) is seen
+/// within [`API_TOKEN_TTL`].
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    users: Mutex<HashMap<String, (mamori_store::app::User, Instant)>>,
+}
+
+impl TokenCache {
+    /// The user of the token hash `hash`, if it was found valid less than `ttl` before `now`.
+    pub fn get(&self, hash: &str, now: Instant, ttl: Duration) -> Option<mamori_store::app::User> {
+        let m = self.users.lock().ok()?;
+        m.get(hash)
+            .filter(|(_, at)| now.saturating_duration_since(*at) < ttl)
+            .map(|(u, _)| u.clone())
+    }
+
+    pub fn put(&self, hash: String, user: mamori_store::app::User, now: Instant) {
+        if let Ok(mut m) = self.users.lock() {
+            if m.len() >= 10_000 {
+                m.clear();
+            }
+            m.insert(hash, (user, now));
+        }
+    }
+
+    /// Forgets every token (after a change to users or tokens).
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.users.lock() {
+            m.clear();
+        }
+    }
+}
+
 /// Failed logins: after `MAX_FAILURES` failures for one user name (or from one address) within
 /// `WINDOW`, further attempts are refused for `LOCKOUT`, whatever the password.
 #[derive(Debug, Default)]

@@ -93,6 +93,13 @@ impl CorpShared {
         }
     }
 
+    /// Forgets every token found valid.
+    pub(crate) fn forget_tokens(&self) {
+        if let Ok(mut m) = self.tokens.lock() {
+            m.clear();
+        }
+    }
+
     pub(crate) fn remember_token(&self, hash: String, now: Instant) {
         if let Ok(mut m) = self.tokens.lock() {
             if m.len() >= 10_000 {

@@ -61,6 +61,8 @@ pub struct AppState {
     pub upload_limit: u64,
     /// The local copy of the 法人番号 data (loaded in the background; see [`corp`]).
     pub corp: Arc<corp::CorpShared>,
+    /// Bearer tokens of the JSON API found valid (see [`auth::TokenCache`]).
+    pub api_tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
@@ -75,7 +77,15 @@ impl AppState {
             evidence,
             upload_limit: mamori_assess::DEFAULT_UPLOAD_LIMIT,
             corp: Arc::default(),
+            api_tokens: Arc::default(),
         }
+    }
+
+    /// Forgets the API tokens found valid, of the JSON API and of the NTA-compatible one,
+    /// after a change to a user's role or state: the next request asks the database.
+    pub fn forget_tokens(&self) {
+        self.api_tokens.clear();
+        self.corp.forget_tokens();
     }
 
     pub fn now(&self) -> jiff::Timestamp {
@@ -334,14 +344,20 @@ async fn access(State(st): State<AppState>, req: Request, next: Next) -> Respons
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         if let Some(token) = bearer {
-            match st
-                .db
-                .user_by_api_token(&auth::sha256_hex(token.as_bytes()))
-                .await
-            {
-                Ok(u) => ident.user = u,
-                Err(e) => return view::internal(lang, api, &e),
-            }
+            let hash = auth::sha256_hex(token.as_bytes());
+            let at = std::time::Instant::now();
+            ident.user = match st.api_tokens.get(&hash, at, auth::API_TOKEN_TTL) {
+                Some(u) => Some(u),
+                None => match st.db.user_by_api_token(&hash).await {
+                    Ok(u) => {
+                        if let Some(u) = &u {
+                            st.api_tokens.put(hash, u.clone(), at);
+                        }
+                        u
+                    }
+                    Err(e) => return view::internal(lang, api, &e),
+                },
+            };
         }
     } else if let Some(tok) = cookie(&parts.headers, SESSION_COOKIE) {
         let h = auth::sha256_hex(tok.as_bytes());

@@ -1053,7 +1053,9 @@ pub async fn user_role(
             "invalid",
         ));
     };
-    match st.db.set_role(id, role, &st.actor(ident.username())).await {
+    let changed = st.db.set_role(id, role, &st.actor(ident.username())).await;
+    st.forget_tokens();
+    match changed {
         Ok(()) => Ok(see_other("/users?done=role_changed")),
         Err(StoreError::NotFound) => Err(view::not_found(ident.lang, false)),
         Err(e) => Err(view::internal(ident.lang, false, &e)),
@@ -1062,11 +1064,12 @@ pub async fn user_role(
 
 async fn set_disabled(st: &AppState, ident: &Identity, id: i64, disabled: bool) -> Res {
     not_self(ident, id)?;
-    match st
+    let changed = st
         .db
         .set_user_disabled(id, disabled, &st.actor(ident.username()))
-        .await
-    {
+        .await;
+    st.forget_tokens();
+    match changed {
         Ok(()) => Ok(see_other(if disabled {
             "/users?done=user_disabled"
         } else {

@@ -558,6 +558,46 @@ async fn the_web_api_wants_a_valid_token_of_an_active_viewer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_found_valid_are_forgotten_when_an_administrator_disables_their_user() {
+    let (app, _) = app().await;
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    let (uid, _) = user_with_session(&app, &hash, "haiyaku", Role::Viewer).await;
+    app.db
+        .create_api_token(uid, "batch", &auth::sha256_hex(b"tok_batch"), &actor())
+        .await
+        .unwrap();
+    let json = format!("/api/v1/corp/search?name={}", enc("アオバ"));
+    let bearer = [("authorization", "Bearer tok_batch")];
+    let num = format!("/4/num?number={}&type=02&id=tok_batch", number(A));
+    // Both APIs answer, and remember the token.
+    assert_eq!(get(&app, &json, &bearer).await.status, StatusCode::OK);
+    assert_eq!(get(&app, &num, &[]).await.status, StatusCode::OK);
+    // Disabled behind the application's back (as the command line does): the remembered
+    // token still answers until it expires.
+    app.db.set_user_disabled(uid, true, &actor()).await.unwrap();
+    assert_eq!(get(&app, &json, &bearer).await.status, StatusCode::OK);
+    // Disabled by an administrator in the application: refused at once on both APIs.
+    app.db
+        .set_user_disabled(uid, false, &actor())
+        .await
+        .unwrap();
+    let mut admin = super::Browser::new(&app);
+    let (_, session) = user_with_session(&app, &hash, "kanrisha", Role::Admin).await;
+    admin
+        .cookies
+        .insert(mamori_web::SESSION_COOKIE.into(), session);
+    let r = admin
+        .post("/users", &format!("/users/{uid}/disable"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        get(&app, &json, &bearer).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(get(&app, &num, &[]).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_json_api_searches_and_shows_history() {
     let (app, _) = app().await;
     let bearer = [("authorization", "Bearer tok_viewer")];
