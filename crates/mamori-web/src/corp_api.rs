@@ -818,22 +818,63 @@ fn api_unavailable(lang: i18n::Lang, s: &CorpStatus) -> Response {
     r
 }
 
-/// A row as JSON: the NTA element names with their text, plus the names of the codes.
-pub(crate) fn corp_json(c: &Corporation) -> Value {
-    let mut scratch = mamori_corp::record::Scratch::default();
-    let fields = c.to_fields(&mut scratch);
-    let mut m = serde_json::Map::new();
-    for (i, v) in fields.iter().enumerate().skip(1) {
-        m.insert(COLUMNS[i].1.to_owned(), Value::String((*v).to_owned()));
+/// One corporation as the JSON API writes it: the NTA's columns (but the 一連番号) by their
+/// JSON names, the names of its codes, `closed`, and in search results `matchedPastName`;
+/// keys in alphabetical order. Serialized straight from the row, without building a map.
+pub(crate) struct CorpJson<'a> {
+    pub c: &'a Corporation,
+    /// Whether the search matched one of its earlier names (search results only).
+    pub past: Option<bool>,
+}
+
+impl serde::Serialize for CorpJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        enum V<'b> {
+            Text(&'b str),
+            Name(Option<&'static str>),
+            Flag(bool),
+        }
+        let c = self.c;
+        let mut scratch = mamori_corp::record::Scratch::default();
+        let fields = c.to_fields(&mut scratch);
+        let mut entries: Vec<(&str, V<'_>)> = Vec::with_capacity(fields.len() + 4);
+        for (i, v) in fields.iter().enumerate().skip(1) {
+            if let Some((_, key)) = COLUMNS.get(i) {
+                entries.push((key, V::Text(v)));
+            }
+        }
+        entries.push(("processName", V::Name(Some(c.process.name_ja()))));
+        entries.push(("kindName", V::Name(c.kind.map(|k| k.name_ja()))));
+        entries.push((
+            "closeCauseName",
+            V::Name(c.close_cause.map(|k| k.name_ja())),
+        ));
+        entries.push(("closed", V::Flag(c.is_closed())));
+        if let Some(p) = self.past {
+            entries.push(("matchedPastName", V::Flag(p)));
+        }
+        entries.sort_by_key(|(k, _)| *k);
+        let mut m = s.serialize_map(Some(entries.len()))?;
+        for (k, v) in &entries {
+            match v {
+                V::Text(t) => m.serialize_entry(k, t)?,
+                V::Name(n) => m.serialize_entry(k, n)?,
+                V::Flag(f) => m.serialize_entry(k, f)?,
+            }
+        }
+        m.end()
     }
-    m.insert("processName".into(), json!(c.process.name_ja()));
-    m.insert("kindName".into(), json!(c.kind.map(|k| k.name_ja())));
-    m.insert(
-        "closeCauseName".into(),
-        json!(c.close_cause.map(|k| k.name_ja())),
-    );
-    m.insert("closed".into(), json!(c.is_closed()));
-    Value::Object(m)
+}
+
+/// The answer of `GET /api/v1/corp/search` (fields in alphabetical order).
+#[derive(serde::Serialize)]
+struct SearchAnswer<'a> {
+    items: Vec<CorpJson<'a>>,
+    last_update_date: String,
+    page: usize,
+    per_page: usize,
+    total: usize,
 }
 
 /// `GET /api/v1/corp/search`.
@@ -851,25 +892,24 @@ pub async fn api_search(
         return api_invalid(ident.lang, &errors);
     }
     let r = data.index.search(&form.query());
-    let items: Vec<Value> = r
+    let rows: Vec<(Corporation, bool)> = r
         .hits
         .iter()
-        .filter_map(|h| {
-            let c = data.latest_row(h.corp as usize)?;
-            let mut v = corp_json(&c);
-            if let Value::Object(m) = &mut v {
-                m.insert("matchedPastName".into(), json!(h.past));
-            }
-            Some(v)
-        })
+        .filter_map(|h| Some((data.latest_row(h.corp as usize)?, h.past)))
         .collect();
-    Json(json!({
-        "total": r.total,
-        "page": form.page,
-        "per_page": form.per_page,
-        "last_update_date": data.last_update.to_string(),
-        "items": items,
-    }))
+    Json(SearchAnswer {
+        items: rows
+            .iter()
+            .map(|(c, past)| CorpJson {
+                c,
+                past: Some(*past),
+            })
+            .collect(),
+        last_update_date: data.last_update.to_string(),
+        page: form.page,
+        per_page: form.per_page,
+        total: r.total,
+    })
     .into_response()
 }
 
@@ -896,18 +936,59 @@ pub async fn api_show(
     let Some(pos) = data.registry.position(&n) else {
         return api_error(StatusCode::NOT_FOUND, "not_found", "no such corporation");
     };
-    let history: Vec<Value> = data
+    let history: Vec<Corporation> = data
         .lines(pos)
         .iter()
         .filter_map(|l| parse_line(l))
-        .map(|c| corp_json(&c))
         .collect();
-    let current = data.latest_row(pos).map(|c| corp_json(&c));
+    let history: Vec<CorpJson<'_>> = history.iter().map(|c| CorpJson { c, past: None }).collect();
+    let current = data.latest_row(pos);
     Json(json!({
         "corporateNumber": n.as_str(),
-        "current": current,
+        "current": current.as_ref().map(|c| CorpJson { c, past: None }),
         "history": history,
         "last_update_date": data.last_update.to_string(),
     }))
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The map the JSON API built before [`CorpJson`] (one `String` per field).
+    fn as_map(c: &Corporation, past: Option<bool>) -> Value {
+        let mut scratch = mamori_corp::record::Scratch::default();
+        let fields = c.to_fields(&mut scratch);
+        let mut m = serde_json::Map::new();
+        for (i, v) in fields.iter().enumerate().skip(1) {
+            m.insert(COLUMNS[i].1.to_owned(), Value::String((*v).to_owned()));
+        }
+        m.insert("processName".into(), json!(c.process.name_ja()));
+        m.insert("kindName".into(), json!(c.kind.map(|k| k.name_ja())));
+        m.insert(
+            "closeCauseName".into(),
+            json!(c.close_cause.map(|k| k.name_ja())),
+        );
+        m.insert("closed".into(), json!(c.is_closed()));
+        if let Some(p) = past {
+            m.insert("matchedPastName".into(), json!(p));
+        }
+        Value::Object(m)
+    }
+
+    #[test]
+    fn a_corporation_serializes_to_the_same_text_as_its_map() {
+        let line = r#"1,2000012010002,12,0,2024-04-01,2024-03-25,"株式会社アオバ・""テスト""",,301,"東京都","千代田区","丸の内１丁目",,13,101,1000005,,,2024-03-31,01,,,2015-10-05,0,"AOBA Co.,Ltd.","Tokyo",,,"アオバ",0"#;
+        let c = parse_line(line).expect("a row");
+        for past in [None, Some(true), Some(false)] {
+            let ours = serde_json::to_string(&CorpJson { c: &c, past }).unwrap();
+            assert_eq!(ours, as_map(&c, past).to_string());
+        }
+        let v: Value =
+            serde_json::from_str(&serde_json::to_string(&CorpJson { c: &c, past: None }).unwrap())
+                .unwrap();
+        assert_eq!(v["name"], "株式会社アオバ・\"テスト\"", "{v}");
+        assert_eq!(v["closed"], true);
+    }
 }
