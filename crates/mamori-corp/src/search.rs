@@ -122,9 +122,9 @@ pub struct Index {
     /// document and its prefecture), ascending.
     postings: Vec<u32>,
     /// Per document, what a relevance-ordered pass reads: the flags, the 法人格, the length
-    /// (capped at [`HOT_LEN_MAX`]), the 法人種別 and the prefecture, four bytes a document so
-    /// that a pass over a million hits stays in cache (see [`Index::page_hot`] and
-    /// [`HotFilter`]).
+    /// (capped at [`HOT_LEN_MAX`]), the 法人種別 and the prefecture, and the corporation:
+    /// eight bytes a document (one cache line holds a scattered hit's whole entry) instead
+    /// of its [`Doc`] (see [`Index::page_hot`] and [`HotFilter`]).
     hot: Vec<Hot>,
     /// [`Hot::bits`] of every document again, four bytes each, for the passes over a
     /// prefix's run of documents ([`Index::page_hot_range`]): half the memory of
@@ -137,6 +137,44 @@ pub struct Index {
     /// and then among at most [`FENCE_STEP`] documents, instead of by about 23 probes that
     /// each read a document and then its name (two cache misses).
     fences: Vec<[u8; 16]>,
+}
+
+/// The last relevance bucket a page of `end_wanted` hits reaches, given the hits counted
+/// per bucket, and how many hits the buckets up to it hold (all of them when the page is
+/// not filled).
+fn last_bucket(counts: &[u32], end_wanted: usize) -> (usize, usize) {
+    let mut reached = 0usize;
+    for (b, c) in counts.iter().enumerate() {
+        reached += *c as usize;
+        if reached >= end_wanted {
+            return (b, reached);
+        }
+    }
+    (counts.len().saturating_sub(1), reached)
+}
+
+/// The page of `q` among `keyed` (the hits by their order keys): the best
+/// `offset + limit`, selected, sorted, from `offset`.
+fn page_of<T: Ord>(mut keyed: Vec<T>, q: &Query) -> impl Iterator<Item = T> {
+    let end_wanted = q.offset.saturating_add(q.limit.max(1));
+    if keyed.len() > end_wanted {
+        keyed.select_nth_unstable(end_wanted - 1);
+        keyed.truncate(end_wanted);
+    }
+    keyed.sort_unstable();
+    keyed.into_iter().skip(q.offset)
+}
+
+/// The page of `q` from relevance keys (corporation in the low 32 bits, unique) that hold
+/// at least the page's hits.
+fn keyed_page(keyed: Vec<u64>, q: &Query, total: usize) -> Results {
+    let hits = page_of(keyed, q)
+        .map(|k| Hit {
+            corp: k as u32,
+            past: false,
+        })
+        .collect();
+    Results { total, hits }
 }
 
 /// Documents per entry of [`Index::fences`].
@@ -187,8 +225,9 @@ impl DateSpan {
 /// The longest length a [`Index::hot`] entry holds; longer names read their [`Doc`].
 const HOT_LEN_MAX: u16 = 127;
 
-/// From this many results wanted (offset + limit), the page is cut by counting instead of a
-/// bounded heap (see [`Index::page_hot_bucketed`]).
+/// From this many results wanted (offset + limit), the page of scattered hits (partial
+/// names) is cut by counting instead of a bounded heap (see [`Index::page_hot_bucketed`]);
+/// a prefix's run is always counted ([`Index::page_hot_range`]).
 const BUCKETED_FROM: usize = 256;
 
 /// The prefecture as a [`Index::hot`] field of six bits: 01–47 as they are, 99 (国外) as
@@ -589,8 +628,6 @@ impl Index {
             + self.grams.capacity() * 24
     }
 
-    /// The documents whose folded name starts with `p` (or is `p`): documents are stored in
-    /// folded-name order, so they are a run of consecutive numbers.
     /// [`Index::fences`] of the documents as they are.
     fn fences_of(&self) -> Vec<[u8; 16]> {
         self.docs
@@ -954,17 +991,8 @@ impl Index {
             keyed.sort_unstable_by_key(|(k, d)| (self.docs[*d as usize].corp, *k));
             keyed.dedup_by_key(|(_, d)| self.docs[*d as usize].corp);
         }
-        let end = q.offset.saturating_add(q.limit.max(1)).min(keyed.len());
         let total = total.unwrap_or(keyed.len());
-        if end > 0 && end < keyed.len() {
-            keyed.select_nth_unstable(end - 1);
-            keyed.truncate(end);
-        }
-        keyed.sort_unstable();
-        let hits = keyed
-            .into_iter()
-            .skip(q.offset)
-            .take(q.limit.max(1))
+        let hits = page_of(keyed, q)
             .map(|(_, d)| {
                 let doc = &self.docs[d as usize];
                 Hit {
@@ -1088,15 +1116,7 @@ impl Index {
             }
             kept += k as usize;
         }
-        let mut last = BUCKETS - 1;
-        let mut reached = 0usize;
-        for (b, c) in counts.iter().enumerate() {
-            reached += *c as usize;
-            if reached >= end_wanted {
-                last = b;
-                break;
-            }
-        }
+        let (last, reached) = last_bucket(&counts, end_wanted);
         let mut keyed: Vec<u64> = Vec::with_capacity(reached.min(kept));
         for (d, &h) in (start..).zip(bits) {
             let b = bucket(h);
@@ -1112,20 +1132,7 @@ impl Index {
             // Class, 法人格 mismatch, length, corporation (unique: no past names here).
             keyed.push(((b as u64 >> 7) << 61) | (u64::from(len) << 32) | u64::from(corp));
         }
-        if keyed.len() > end_wanted {
-            keyed.select_nth_unstable(end_wanted - 1);
-            keyed.truncate(end_wanted);
-        }
-        keyed.sort_unstable();
-        let hits = keyed
-            .into_iter()
-            .skip(q.offset)
-            .map(|k| Hit {
-                corp: k as u32,
-                past: false,
-            })
-            .collect();
-        Results { total: kept, hits }
+        keyed_page(keyed, q, kept)
     }
 
     /// [`Index::page_hot`] for a long page (the Web-API's divide of 2,000): the relevance
@@ -1162,15 +1169,7 @@ impl Index {
                 kept += 1;
             }
         }
-        let mut last = BUCKETS - 1;
-        let mut reached = 0usize;
-        for (b, c) in counts.iter().enumerate() {
-            reached += *c as usize;
-            if reached >= end_wanted {
-                last = b;
-                break;
-            }
-        }
+        let (last, reached) = last_bucket(&counts, end_wanted);
         let mut keyed: Vec<u64> = Vec::with_capacity(reached.min(kept));
         for (d, class) in candidates {
             let Some(&Hot { bits: h, corp }) = self.hot.get(d as usize) else {
@@ -1196,23 +1195,7 @@ impl Index {
                     | u64::from(corp),
             );
         }
-        if keyed.len() > end_wanted {
-            keyed.select_nth_unstable(end_wanted - 1);
-            keyed.truncate(end_wanted);
-        }
-        keyed.sort_unstable();
-        let hits = keyed
-            .into_iter()
-            .skip(q.offset)
-            .map(|k| Hit {
-                corp: k as u32,
-                past: false,
-            })
-            .collect();
-        Results {
-            total: total.unwrap_or(kept),
-            hits,
-        }
+        keyed_page(keyed, q, total.unwrap_or(kept))
     }
 }
 

@@ -64,41 +64,74 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// How long a bearer token found valid is trusted without asking the database again.
-pub const API_TOKEN_TTL: Duration = Duration::from_secs(10);
+/// How long an API token found valid is trusted without asking the database again.
+pub const API_TOKEN_TTL: jiff::SignedDuration = jiff::SignedDuration::from_secs(10);
 
-/// Bearer tokens of the JSON API found valid, by their SHA-256, with the user they belong
-/// to and when they were looked up: a program that pages through search results does not
-/// wait on the database for every request. A change made in this process (a role changed,
-/// a user disabled) empties it at once; one made elsewhere (the command line) is seen
-/// within [`API_TOKEN_TTL`].
+/// API tokens found valid (bearer tokens of the JSON API, application ids of the
+/// NTA-compatible one), by their SHA-256, with the user they belong to and when they were
+/// looked up: a program that pages through results does not wait on the database for every
+/// request. A change made in this process (a role changed, a user disabled) empties it at
+/// once, and a look-up that was under way then is not kept; a change made elsewhere (the
+/// command line) is seen within [`API_TOKEN_TTL`].
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    users: Mutex<HashMap<String, (mamori_store::app::User, Instant)>>,
+    inner: Mutex<TokenCacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct TokenCacheInner {
+    users: HashMap<String, (mamori_store::app::User, jiff::Timestamp)>,
+    /// Counts the [`TokenCache::clear`]s.
+    generation: u64,
 }
 
 impl TokenCache {
     /// The user of the token hash `hash`, if it was found valid less than `ttl` before `now`.
-    pub fn get(&self, hash: &str, now: Instant, ttl: Duration) -> Option<mamori_store::app::User> {
-        let m = self.users.lock().ok()?;
-        m.get(hash)
-            .filter(|(_, at)| now.saturating_duration_since(*at) < ttl)
+    pub fn get(
+        &self,
+        hash: &str,
+        now: jiff::Timestamp,
+        ttl: jiff::SignedDuration,
+    ) -> Option<mamori_store::app::User> {
+        let m = self.inner.lock().ok()?;
+        m.users
+            .get(hash)
+            .filter(|(_, at)| {
+                let age = now.duration_since(*at);
+                !age.is_negative() && age < ttl
+            })
             .map(|(u, _)| u.clone())
     }
 
-    pub fn put(&self, hash: String, user: mamori_store::app::User, now: Instant) {
-        if let Ok(mut m) = self.users.lock() {
-            if m.len() >= 10_000 {
-                m.clear();
+    /// What to pass to [`TokenCache::put`]: read it before the database look-up.
+    pub fn generation(&self) -> u64 {
+        self.inner.lock().map_or(0, |m| m.generation)
+    }
+
+    /// Keeps what a look-up found, unless the cache was cleared since `generation` was read
+    /// (the look-up may have seen the user before the change).
+    pub fn put(
+        &self,
+        hash: String,
+        user: mamori_store::app::User,
+        now: jiff::Timestamp,
+        generation: u64,
+    ) {
+        if let Ok(mut m) = self.inner.lock()
+            && m.generation == generation
+        {
+            if m.users.len() >= 10_000 {
+                m.users.clear();
             }
-            m.insert(hash, (user, now));
+            m.users.insert(hash, (user, now));
         }
     }
 
     /// Forgets every token (after a change to users or tokens).
     pub fn clear(&self) {
-        if let Ok(mut m) = self.users.lock() {
-            m.clear();
+        if let Ok(mut m) = self.inner.lock() {
+            m.users.clear();
+            m.generation += 1;
         }
     }
 }
@@ -315,6 +348,38 @@ pub fn access_for(method: &Method, path: &str) -> Option<Access> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_tokens_expire_and_a_clear_drops_lookups_under_way() {
+        let user = mamori_store::app::User {
+            id: 1,
+            username: "etsuran".into(),
+            display_name: "閲覧".into(),
+            role: mamori_model::Role::Viewer,
+            department_id: None,
+            disabled: false,
+            must_change_password: false,
+            created_at: "2026-12-05T10:00:00+09:00".into(),
+        };
+        let t0: jiff::Timestamp = "2026-12-05T01:00:00Z".parse().unwrap();
+        let at = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
+        let c = TokenCache::default();
+        let g = c.generation();
+        c.put("h".into(), user.clone(), t0, g);
+        assert_eq!(c.get("h", at(9), API_TOKEN_TTL), Some(user.clone()));
+        assert_eq!(c.get("h", at(10), API_TOKEN_TTL), None);
+        // A clock set back does not make an entry young.
+        assert_eq!(c.get("h", at(-1), API_TOKEN_TTL), None);
+        assert_eq!(c.get("other", t0, API_TOKEN_TTL), None);
+        // A look-up that began before a clear is not kept; one after it is.
+        let before = c.generation();
+        c.clear();
+        assert_eq!(c.get("h", t0, API_TOKEN_TTL), None);
+        c.put("h".into(), user.clone(), t0, before);
+        assert_eq!(c.get("h", t0, API_TOKEN_TTL), None);
+        c.put("h".into(), user.clone(), t0, c.generation());
+        assert_eq!(c.get("h", t0, API_TOKEN_TTL), Some(user));
+    }
 
     #[test]
     fn passwords_hash_with_argon2id_and_verify() {

@@ -49,11 +49,10 @@ pub enum CorpStatus {
     Failed(String),
 }
 
-/// The copy as every request sees it, and the application ids recently found valid.
+/// The copy as every request sees it.
 #[derive(Default)]
 pub struct CorpShared {
     status: RwLock<CorpStatus>,
-    tokens: Mutex<HashMap<String, Instant>>,
 }
 
 impl std::fmt::Debug for CorpShared {
@@ -81,32 +80,6 @@ impl CorpShared {
     /// Makes `data` the copy every request sees.
     pub fn set_ready(&self, data: CorpData) {
         self.set(CorpStatus::Ready(Arc::new(data)));
-    }
-
-    /// Whether the token (its SHA-256) was found valid less than `ttl` ago.
-    pub(crate) fn token_known(&self, hash: &str, now: Instant, ttl: std::time::Duration) -> bool {
-        match self.tokens.lock() {
-            Ok(m) => m
-                .get(hash)
-                .is_some_and(|t| now.saturating_duration_since(*t) < ttl),
-            Err(_) => false,
-        }
-    }
-
-    /// Forgets every token found valid.
-    pub(crate) fn forget_tokens(&self) {
-        if let Ok(mut m) = self.tokens.lock() {
-            m.clear();
-        }
-    }
-
-    pub(crate) fn remember_token(&self, hash: String, now: Instant) {
-        if let Ok(mut m) = self.tokens.lock() {
-            if m.len() >= 10_000 {
-                m.clear();
-            }
-            m.insert(hash, now);
-        }
     }
 }
 

@@ -4,16 +4,13 @@
 //!
 //! The NTA's application `id` is a mamori API token here (the bearer tokens of `/api/v1`) of
 //! an active user whose role has the View permission; anything else is 404, as the NTA
-//! answers an invalid id. A token found valid is remembered for [`TOKEN_TTL`] so that a
-//! client's burst of requests costs one database look-up; a revoked token or a disabled user
-//! is refused at the latest that long after.
+//! answers an invalid id. A token found valid is remembered as on the JSON API
+//! ([`crate::auth::TokenCache`]): a client's burst of requests costs one database look-up.
 //!
 //! Error codes (400, body `NNN,message` whatever the `type`, in Shift_JIS when `type=01`
 //! was asked for, else UTF-8): 040–043 法人番号, 070–071 応答形式, 100–112 the other
 //! parameters, 180 too many results. The NTA's own texts are unpublished; the messages here
 //! are ours.
-
-use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -29,9 +26,6 @@ use serde_json::{Value, json};
 
 use crate::corp::{self, AnswerKey, CorpData, CorpStatus, DIVIDE_ROWS, Filter, Format};
 use crate::{AppState, Identity, i18n};
-
-/// How long a valid application id is remembered.
-pub const TOKEN_TTL: Duration = Duration::from_secs(10);
 
 /// More matches than this are refused with error 180 (100 分割).
 pub const MAX_RESULTS: usize = 100 * DIVIDE_ROWS;
@@ -67,10 +61,12 @@ async fn authorized(st: &AppState, id: Option<&str>) -> Result<bool, Response> {
         return Ok(false);
     };
     let hash = crate::auth::sha256_hex(id.as_bytes());
-    let now = Instant::now();
-    if st.corp.token_known(&hash, now, TOKEN_TTL) {
-        return Ok(true);
+    let now = st.now();
+    let can_view = |u: &mamori_store::app::User| !u.disabled && u.role.can(Permission::View);
+    if let Some(u) = st.api_tokens.get(&hash, now, crate::auth::API_TOKEN_TTL) {
+        return Ok(can_view(&u));
     }
+    let generation = st.api_tokens.generation();
     let user = st.db.user_by_api_token(&hash).await.map_err(|e| {
         tracing::error!(error = %e, "token look-up failed");
         (
@@ -79,9 +75,9 @@ async fn authorized(st: &AppState, id: Option<&str>) -> Result<bool, Response> {
         )
             .into_response()
     })?;
-    let ok = user.is_some_and(|u| !u.disabled && u.role.can(Permission::View));
-    if ok {
-        st.corp.remember_token(hash, now);
+    let ok = user.as_ref().is_some_and(can_view);
+    if let Some(u) = user {
+        st.api_tokens.put(hash, u, now, generation);
     }
     Ok(ok)
 }
@@ -820,7 +816,8 @@ fn api_unavailable(lang: i18n::Lang, s: &CorpStatus) -> Response {
 
 /// One corporation as the JSON API writes it: the NTA's columns (but the 一連番号) by their
 /// JSON names, the names of its codes, `closed`, and in search results `matchedPastName`;
-/// keys in alphabetical order. Serialized straight from the row, without building a map.
+/// keys in alphabetical order. Serialized straight from the row: a search answer builds no
+/// map per corporation (`api_show`, one corporation's history, goes through a `Value`).
 pub(crate) struct CorpJson<'a> {
     pub c: &'a Corporation,
     /// Whether the search matched one of its earlier names (search results only).

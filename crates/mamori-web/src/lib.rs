@@ -61,7 +61,8 @@ pub struct AppState {
     pub upload_limit: u64,
     /// The local copy of the 法人番号 data (loaded in the background; see [`corp`]).
     pub corp: Arc<corp::CorpShared>,
-    /// Bearer tokens of the JSON API found valid (see [`auth::TokenCache`]).
+    /// API tokens found valid, of the JSON API and the NTA-compatible one (see
+    /// [`auth::TokenCache`]).
     pub api_tokens: Arc<auth::TokenCache>,
 }
 
@@ -81,11 +82,10 @@ impl AppState {
         }
     }
 
-    /// Forgets the API tokens found valid, of the JSON API and of the NTA-compatible one,
-    /// after a change to a user's role or state: the next request asks the database.
+    /// Forgets the API tokens found valid after a change to a user's role or state: the
+    /// next request asks the database.
     pub fn forget_tokens(&self) {
         self.api_tokens.clear();
-        self.corp.forget_tokens();
     }
 
     pub fn now(&self) -> jiff::Timestamp {
@@ -345,18 +345,20 @@ async fn access(State(st): State<AppState>, req: Request, next: Next) -> Respons
             .map(str::trim);
         if let Some(token) = bearer {
             let hash = auth::sha256_hex(token.as_bytes());
-            let at = std::time::Instant::now();
-            ident.user = match st.api_tokens.get(&hash, at, auth::API_TOKEN_TTL) {
+            ident.user = match st.api_tokens.get(&hash, now, auth::API_TOKEN_TTL) {
                 Some(u) => Some(u),
-                None => match st.db.user_by_api_token(&hash).await {
-                    Ok(u) => {
-                        if let Some(u) = &u {
-                            st.api_tokens.put(hash, u.clone(), at);
+                None => {
+                    let generation = st.api_tokens.generation();
+                    match st.db.user_by_api_token(&hash).await {
+                        Ok(u) => {
+                            if let Some(u) = &u {
+                                st.api_tokens.put(hash, u.clone(), now, generation);
+                            }
+                            u
                         }
-                        u
+                        Err(e) => return view::internal(lang, api, &e),
                     }
-                    Err(e) => return view::internal(lang, api, &e),
-                },
+                }
             };
         }
     } else if let Some(tok) = cookie(&parts.headers, SESSION_COOKIE) {
